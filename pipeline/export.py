@@ -1,0 +1,164 @@
+"""Writes a run's results: ``partners.json`` (everything) and flat CSV views for spreadsheets.
+
+All files of a run are written into a fresh temporary folder beside the output folder, which then
+takes the output folder's place, so a failed or interrupted run leaves the previous outputs whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from . import __version__
+from .errors import OutputError
+from .models import Partner, RunResult
+
+SCHEMA_VERSION = "1.0"
+SPACY_MODEL = "fr_core_news_sm 3.8.0"
+LIST_SEP = "; "
+
+# Column order of each CSV view: keys first, then the item's fields in the order of SPEC.md.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "partners.csv": (
+        "source", "partner_id", "section_index", "heading", "name", "acronym",
+        "n_organisations", "n_agreements", "n_dates", "n_themes",
+        "organisations", "agreement_types", "themes", "text_sha256", "text",
+    ),
+    "organisations.csv": (
+        "source", "partner_id", "name", "acronym", "n_mentions", "mentions", "start", "end",
+    ),
+    "agreements.csv": (
+        "source", "partner_id", "type", "label", "parties", "date", "date_precision", "date_text",
+        "status", "evidence", "start", "end",
+    ),
+    "dates.csv": ("source", "partner_id", "text", "value", "precision", "role", "start", "end"),
+    "themes.csv": ("source", "partner_id", "code", "label", "evidence"),
+}
+OUTPUT_FILES = ("partners.json", *COLUMNS)
+
+
+def to_json(result: RunResult) -> str:
+    data = {
+        "schema_version": SCHEMA_VERSION,
+        "generator": {"name": "omd-partners-pipeline", "version": __version__, "spacy_model": SPACY_MODEL},
+        "documents": [
+            {"source": d.source, "sha256": d.sha256, "title": d.title, "n_sections": len(d.sections),
+             "encoding": d.encoding, "ignored_lines": list(d.ignored)}
+            for d in result.documents
+        ],
+        "partners": [_partner_json(p) for p in result.partners],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _partner_json(p: Partner) -> dict:
+    data = asdict(p)
+    # Key order as in SPEC.md; tuples become lists through asdict/json.
+    order = ("partner_id", "source", "section_index", "heading", "name", "acronym", "text", "text_sha256",
+             "organisations", "agreements", "dates", "themes")
+    out = {key: data[key] for key in order}
+    for org in out["organisations"]:
+        org.pop("source", None)
+    return out
+
+
+def _label(org) -> str:
+    return org.acronym or org.name
+
+
+def rows(result: RunResult) -> dict[str, list[dict]]:
+    """Every CSV view as a list of rows (dicts keyed by column), in document order."""
+    tables: dict[str, list[dict]] = {name: [] for name in COLUMNS}
+    for p in result.partners:
+        key = {"source": p.source, "partner_id": p.partner_id}
+        tables["partners.csv"].append({
+            **key, "section_index": p.section_index, "heading": p.heading, "name": p.name,
+            "acronym": p.acronym, "n_organisations": len(p.organisations),
+            "n_agreements": len(p.agreements), "n_dates": len(p.dates), "n_themes": len(p.themes),
+            "organisations": LIST_SEP.join(_label(o) for o in p.organisations),
+            "agreement_types": LIST_SEP.join(a.type for a in p.agreements),
+            "themes": LIST_SEP.join(t.code for t in p.themes),
+            "text_sha256": p.text_sha256, "text": p.text,
+        })
+        for o in p.organisations:
+            first = o.mentions[0] if o.mentions else None
+            tables["organisations.csv"].append({
+                **key, "name": o.name, "acronym": o.acronym, "n_mentions": len(o.mentions),
+                "mentions": LIST_SEP.join(m.text for m in o.mentions),
+                "start": first.start if first else None, "end": first.end if first else None,
+            })
+        for a in p.agreements:
+            tables["agreements.csv"].append({
+                **key, "type": a.type, "label": a.label, "parties": LIST_SEP.join(a.parties),
+                "date": a.date, "date_precision": a.date_precision, "date_text": a.date_text,
+                "status": a.status, "evidence": a.evidence, "start": a.start, "end": a.end,
+            })
+        for d in p.dates:
+            tables["dates.csv"].append({**key, **{c: getattr(d, c) for c in COLUMNS["dates.csv"][2:]}})
+        for t in p.themes:
+            tables["themes.csv"].append({**key, "code": t.code, "label": t.label,
+                                         "evidence": LIST_SEP.join(t.evidence)})
+    return tables
+
+
+def to_csv(columns: tuple[str, ...], table: list[dict]) -> str:
+    """RFC 4180 CSV (CRLF, quoted where needed); a spreadsheet opens it with accents intact."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in table:
+        writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+    return buffer.getvalue()
+
+
+def render(result: RunResult) -> dict[str, bytes]:
+    """Every output file's bytes, by file name."""
+    files = {"partners.json": to_json(result).encode("utf-8")}
+    for name, table in rows(result).items():
+        # UTF-8 with BOM so that Excel detects the encoding; pandas.read_csv skips the BOM.
+        files[name] = to_csv(COLUMNS[name], table).encode("utf-8-sig")
+    return files
+
+
+def write_outputs(files: dict[str, bytes], out_dir: Path) -> None:
+    """Replace ``out_dir`` by a folder holding exactly ``files``, all at once."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(str(out_dir), "exists and is not a folder", "give --out a folder")
+    if out_dir.is_dir():
+        foreign = sorted(p.name for p in out_dir.iterdir() if not _ours(p.name))
+        if foreign:
+            raise OutputError(str(out_dir), f"holds files this tool did not write ({', '.join(foreign[:3])})",
+                              "give --out an empty or new folder")
+    parent = out_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
+    except OSError as exc:
+        raise OutputError(str(out_dir), f"cannot create the output folder: {exc.strerror}") from exc
+    try:
+        for name, data in sorted(files.items()):
+            (staging / name).write_bytes(data)
+        if out_dir.is_dir():
+            # Keep what a later command (evaluate) wrote only if it still describes these outputs:
+            # it never does after a new run, so the old folder goes whole.
+            old = parent / f".{out_dir.name}.old-{os.getpid()}"
+            os.rename(out_dir, old)
+            os.rename(staging, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(staging, out_dir)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(str(out_dir), f"cannot write the outputs: {exc.strerror}") from exc
+
+
+def _ours(name: str) -> bool:
+    return name in OUTPUT_FILES or name in (".gitkeep", "evaluation.json", "changes.json", "partners.xlsx",
+                                            "report.html", "datapackage.json", "rejected.csv", "run.log")

@@ -1,0 +1,119 @@
+"""Dataclasses that flow between the stages, from a page's text to the extracted partners.
+
+Everything here is immutable: a stage returns a new object (``dataclasses.replace``) rather than
+changing the one it was given, so stages stay pure and can run in any process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of a page as read: a heading, a paragraph line, or a separator."""
+
+    kind: str  # "heading" (explicit, from HTML), "line" (plain text), "separator", "blank"
+    text: str
+    indent: int = 0  # leading spaces/tabs of a plain-text line (tabs count as 4)
+    bullet: bool = False  # the line started with a bullet mark that was removed
+
+
+@dataclass(frozen=True)
+class Page:
+    """A decoded page: its blocks in reading order, ready for splitting."""
+
+    source: str
+    sha256: str
+    blocks: tuple[Block, ...]
+    html_title: str | None = None  # the <h1> (or <title>) of an HTML page
+    encoding: str = "utf-8"
+    repaired: bool = False  # text was repaired (mojibake) while decoding
+
+
+@dataclass(frozen=True)
+class Section:
+    """A partner section as split from a page, before any extraction."""
+
+    source: str
+    index: int  # 1-based position in its document
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str
+    sha256: str
+    title: str | None
+    sections: tuple[Section, ...]
+    ignored: tuple[str, ...] = ()  # lines that are neither title nor part of a partner section
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    acronym: str | None
+    mentions: tuple[Mention, ...]
+    source: str = "text"  # "gazetteer", "defined" (acronym defined in the text) or "model"
+
+
+@dataclass(frozen=True)
+class DateMention:
+    text: str
+    value: str  # ISO 8601 prefix at the written precision
+    precision: str  # "day", "month" or "year"
+    role: str  # "signature", "conclusion", "creation", "start" or "event"
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Agreement:
+    type: str
+    label: str
+    parties: tuple[str, ...]
+    date: str | None
+    date_precision: str | None
+    date_text: str | None
+    status: str  # "signed", "concluded" or "mentioned"
+    evidence: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Theme:
+    code: str
+    label: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Partner:
+    partner_id: str
+    source: str
+    section_index: int
+    heading: str
+    name: str
+    acronym: str | None
+    text: str
+    text_sha256: str
+    organisations: tuple[Organisation, ...] = field(default=())
+    agreements: tuple[Agreement, ...] = field(default=())
+    dates: tuple[DateMention, ...] = field(default=())
+    themes: tuple[Theme, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class RunResult:
+    documents: tuple[Document, ...]
+    partners: tuple[Partner, ...]

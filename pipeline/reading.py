@@ -1,0 +1,193 @@
+"""Turns a saved page's bytes into clean text blocks: decoding, normalisation, HTML parsing.
+
+Text is normalised to what a reader sees (NFC, one kind of line end, ordinary spaces for the
+non-breaking ones) but typographic apostrophes and quotes are kept as written, so that every offset
+computed later points into the text the user reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from .errors import InputError
+from .models import Block, Page
+
+PAGE_SUFFIXES = (".txt", ".html", ".htm")
+MAX_BYTES = 20 * 1024 * 1024
+
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"PK\x03\x04": "a ZIP archive (or an Office document)",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive",
+}
+# Spaces a saved page uses that a reader sees as an ordinary space.
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u205f\u3000"), " ")
+# Invisible characters that only get in the way of matching (zero-width space, BOM, soft hyphen...).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BULLET = re.compile(r"^([•●▪◦‣∙·\-–—*])\s+")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
+_SEPARATOR = re.compile(r"^\s*(\|+|-{3,}|_{3,}|\*{3,}|={3,})\s*$")
+
+
+def sha256(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def is_html(source: str, data: bytes) -> bool:
+    if source.lower().endswith((".html", ".htm")):
+        return True
+    head = data[:2048].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def decode(source: str, data: bytes) -> tuple[str, str]:
+    """Bytes to text, with the encoding used. Raises InputError for what is not a text page."""
+    if not data.strip():
+        raise InputError(source, "the file is empty", "give a page saved as text or HTML")
+    if len(data) > MAX_BYTES:
+        raise InputError(
+            source, f"the file is {len(data) / 1e6:.1f} MB, over the {MAX_BYTES // 2**20} MiB limit",
+            "split the page or check it is really a web page",
+        )
+    for magic, what in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(source, f"this is {what}, not a text or HTML page", "save the page as text or HTML")
+    if b"\x00" in data[:4096]:
+        raise InputError(source, "binary content (NUL bytes), not a text or HTML page",
+                         "save the page as text or HTML (UTF-16 files: re-save as UTF-8)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(data[:4096])
+    # A French page that is not UTF-8 is almost always Windows-1252 (a superset of Latin-1 for
+    # text); the detector is asked only when that fails, since it confuses the two with cp1250.
+    candidates = [declared.group(1).decode("ascii").lower()] if declared else []
+    candidates.append("cp1252")
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _looks_like_text(text):
+            return text, encoding
+    from charset_normalizer import from_bytes  # imported here: only unusual pages need it
+
+    best = from_bytes(data).best()
+    for encoding in [best.encoding] if best is not None else []:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _looks_like_text(text):
+            return text, encoding
+    raise InputError(source, "the bytes are not valid text in any supported encoding",
+                     "re-save the page as UTF-8")
+
+
+def _looks_like_text(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(1 for ch in text if unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\n\r\t")
+    return bad / len(text) < 0.01
+
+
+def normalise(text: str) -> str:
+    """Line ends, spaces, invisible characters and NFC; apostrophes and quotes stay as written."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_SPACES).translate(_INVISIBLE)
+    text = _CONTROL.sub("", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def collapse(text: str) -> str:
+    return re.sub(r"[ \t\n]+", " ", text).strip()
+
+
+def text_blocks(text: str) -> tuple[Block, ...]:
+    blocks = []
+    for raw in text.split("\n"):
+        if not raw.strip():
+            blocks.append(Block("blank", ""))
+            continue
+        if _SEPARATOR.match(raw):
+            blocks.append(Block("separator", raw.strip()))
+            continue
+        expanded = raw.replace("\t", "    ")
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        line = expanded.strip()
+        bullet = _BULLET.match(line)
+        if bullet:
+            line = line[bullet.end():].strip()
+        line = re.sub(r"[ ]{2,}", " ", line)
+        if line:
+            blocks.append(Block("line", line, indent=indent, bullet=bool(bullet)))
+    return tuple(blocks)
+
+
+_DROPPED_TAGS = ["script", "style", "nav", "header", "footer", "noscript", "template", "iframe", "svg",
+                 "form", "button", "aside"]
+_BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "blockquote")
+
+
+def html_blocks(html: str) -> tuple[tuple[Block, ...], str | None]:
+    """Headings and paragraphs of an HTML page in reading order, and its title."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    page_title = tree.css_first("title")
+    title_text = collapse(page_title.text()) if page_title is not None else None
+    tree.strip_tags(_DROPPED_TAGS)
+    root = tree.body or tree.root
+    if root is None:
+        return (), title_text
+    blocks: list[Block] = []
+    h1 = None
+    selector = ",".join(_BLOCK_TAGS)
+    for node in root.css(selector):
+        if len(node.css(selector)) > 1:  # the node matches itself; more means blocks inside it
+            continue  # a list item holding paragraphs: its paragraphs speak for it
+        text = collapse(normalise(node.text(deep=True, separator="")))
+        text = _BULLET.sub("", text)
+        if not text:
+            continue
+        tag = node.tag
+        if tag.startswith("h") and tag[1:].isdigit():
+            if tag == "h1" and h1 is None:
+                h1 = text
+            blocks.append(Block("heading", text))
+        elif tag == "p" and _only_bold(node, text):
+            blocks.append(Block("heading", text))
+        else:
+            blocks.append(Block("line", text, bullet=tag == "li"))
+        blocks.append(Block("blank", ""))
+    return tuple(blocks), h1 or title_text
+
+
+def _only_bold(node, text: str) -> bool:
+    bold = " ".join(collapse(b.text(deep=True, separator="")) for b in node.css("strong, b"))
+    return bool(bold) and collapse(normalise(bold)) == text
+
+
+def read_page(source: str, data: bytes) -> Page:
+    """Decode and parse one page. ``source`` is how the page is named in the outputs."""
+    raw, encoding = decode(source, data)
+    html = is_html(source, data)
+    text = normalise(raw)
+    if not text.strip():
+        raise InputError(source, "the file holds only white space", "give a page with text")
+    if html:
+        blocks, title = html_blocks(text)
+    else:
+        blocks, title = text_blocks(text), None
+    return Page(source=source, sha256=sha256(data), blocks=blocks, html_title=title, encoding=encoding)

@@ -1,0 +1,103 @@
+"""The command line, run as a user would: in a subprocess, on temporary folders."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+SEED = ROOT / "corpus" / "omd_partenaires_fr.txt"
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def seed_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    result = cli("run", str(SEED), "--out", str(out))
+    return result, out
+
+
+def test_run_writes_json_and_csv(seed_run):
+    result, out = seed_run
+    assert result.returncode == 0, result.stderr
+    data = json.loads((out / "partners.json").read_text(encoding="utf-8"))
+    assert data["schema_version"] == "1.0"
+    assert len(data["partners"]) == 16
+    assert data["documents"][0]["n_sections"] == 16
+    for name in ("partners.csv", "organisations.csv", "agreements.csv", "dates.csv", "themes.csv"):
+        assert (out / name).exists()
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_run_is_deterministic(seed_run, tmp_path):
+    _, out = seed_run
+    again = tmp_path / "again"
+    assert cli("run", str(SEED), "--out", str(again)).returncode == 0
+    for path in out.iterdir():
+        assert (again / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.parametrize("command", [(), ("run",)])
+def test_help(command):
+    result = cli(*command, "--help")
+    assert result.returncode == 0
+    assert "Usage" in result.stdout
+
+
+def _bad_inputs(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "pdf.txt").write_bytes(b"%PDF-1.4 binary")
+    (tmp_path / "titles.txt").write_text("Un titre\nUn autre titre\n", encoding="utf-8")
+    (tmp_path / "nopages").mkdir()
+    return {
+        "missing": (str(tmp_path / "nope.txt"), "no such file"),
+        "empty": (str(tmp_path / "empty.txt"), "empty"),
+        "binary": (str(tmp_path / "pdf.txt"), "PDF"),
+        "no sections": (str(tmp_path / "titles.txt"), "no partner section"),
+        "empty folder": (str(tmp_path / "nopages"), "no page"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing", "empty", "binary", "no sections", "empty folder"])
+def test_bad_input_one_line_exit_2_nothing_written(tmp_path, case):
+    path, words = _bad_inputs(tmp_path)[case]
+    out = tmp_path / "out"
+    result = cli("run", path, "--out", str(out))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0] and Path(path).name in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_one_bad_file_among_good_ones(tmp_path):
+    (tmp_path / "seed.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    result = cli("run", str(tmp_path), "--out", str(out))
+    assert result.returncode == 1
+    assert "empty.txt" in result.stderr
+    assert len(json.loads((out / "partners.json").read_text(encoding="utf-8"))["partners"]) == 16
+
+
+def test_folder_input_skips_gold(tmp_path):
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "x.txt").write_bytes(b"\x00\x01")
+    (tmp_path / "page.txt").write_bytes(SEED.read_bytes())
+    result = cli("run", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+
+
+def test_refuses_to_replace_a_folder_of_other_files(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.docx").write_text("precious")
+    result = cli("run", str(SEED), "--out", str(out))
+    assert result.returncode == 3
+    assert (out / "notes.docx").read_text() == "precious"
