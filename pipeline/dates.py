@@ -1,7 +1,190 @@
-"""Stub: filled by the extraction work."""
+"""Finds every calendar date or year in a section, normalised at the precision written, with its role.
 
-from .models import Partner
+Candidates come from regular expressions built on the month names of ``resources/dates.toml``; each
+distinct candidate string is then normalised once by dateparser, with explicit settings and a fixed
+reference date, and truncated to the written precision, so a missing day or month is never filled in
+(``en 2002`` is ``2002``, never today's month and day). A number that is not a date (``n° 1373``,
+``40 pays``) is not a date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+from functools import cache, lru_cache
+
+from . import resources
+from .cues import CueIndex
+from .models import DateMention, Partner
+from .nlp import norm
+
+# dateparser only ever sees complete candidates, but a reference date is still set so that nothing
+# it does can depend on the day the pipeline runs.
+DATEPARSER_SETTINGS = {
+    "DATE_ORDER": "DMY",
+    "PREFER_DAY_OF_MONTH": "first",
+    "PREFER_DATES_FROM": "past",
+    "RELATIVE_BASE": datetime(2000, 1, 1),
+    "RETURN_TIME_AS_PERIOD": False,
+    "STRICT_PARSING": False,
+    "REQUIRE_PARTS": [],
+    "TIMEZONE": "UTC",
+    "RETURN_AS_TIMEZONE_AWARE": False,
+}
+ROLES = ("signature", "conclusion", "creation", "start", "event")
+
+
+@cache
+def _config() -> dict:
+    return resources.load("dates.toml")
+
+
+@cache
+def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    cfg = _config()
+    months = "|".join(sorted((re.escape(m) for m in cfg["months"]), key=len, reverse=True))
+    day_month_year = re.compile(
+        rf"(?<![\w/.-])(?:(?P<day>(?:[0-3]?\d)(?:er)?|premier)\s+)?(?P<month>{months})\.?\s+(?P<year>\d{{4}})(?![\w/-])",
+        re.IGNORECASE,
+    )
+    numeric = re.compile(
+        r"(?<![\w/.-])(?:(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>\d{4})|(?P<iy>\d{4})-(?P<im>[01]\d)-(?P<id>[0-3]\d))(?![\w/-])"
+    )
+    year = re.compile(r"(?<![\w/.,-])(?P<year>\d{4})(?![\w/-]|[.,]\d)")
+    return day_month_year, numeric, year
+
+
+@lru_cache(maxsize=4096)
+def normalise(text: str) -> tuple[str, str] | None:
+    """ISO prefix and precision of one date expression, or None if it is not a valid date."""
+    data = _parser().get_date_data(text)
+    if data is None or data.date_obj is None:
+        return None
+    period = data.period or "day"
+    d = data.date_obj
+    if period == "year":
+        return f"{d.year:04d}", "year"
+    if period == "month":
+        return f"{d.year:04d}-{d.month:02d}", "month"
+    if period == "day":
+        return f"{d.year:04d}-{d.month:02d}-{d.day:02d}", "day"
+    return None
+
+
+@cache
+def _parser():
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(languages=["fr"], settings=DATEPARSER_SETTINGS)
+
+
+def _valid_year(y: str) -> bool:
+    cfg = _config()
+    return cfg["min_year"] <= int(y) <= cfg["max_year"]
+
+
+def candidates(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, ISO value, precision) for every date expression, in text order."""
+    dmy, numeric, year = _patterns()
+    found: list[tuple[int, int, str, str]] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(s < te and ts < e for ts, te in taken)
+
+    for m in dmy.finditer(text):
+        if not _valid_year(m.group("year")):
+            continue
+        expression = m.group(0)
+        day = m.group("day")
+        # dateparser reads "1er" and "premier" badly in some versions: give it the number.
+        if day and not day[0].isdigit():
+            expression = "1 " + expression[len(day):].lstrip()
+        elif day:
+            expression = re.sub(r"^(\d+)er\b", r"\1", expression)
+        parsed = normalise(expression.replace(".", ""))
+        expected = "day" if day else "month"
+        if parsed is None or parsed[1] != expected or not parsed[0].startswith(m.group("year")):
+            continue
+        found.append((m.start(), m.end(), *parsed))
+        taken.append((m.start(), m.end()))
+    for m in numeric.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        if m.group("y"):
+            y, mo, d = m.group("y"), m.group("m"), m.group("d")
+        else:
+            y, mo, d = m.group("iy"), m.group("im"), m.group("id")
+        if not _valid_year(y):
+            continue
+        parsed = normalise(f"{int(d)}/{int(mo)}/{y}")
+        if parsed is None or parsed[0] != f"{y}-{int(mo):02d}-{int(d):02d}":
+            continue  # 31/02/2005 and the like: not a date
+        found.append((m.start(), m.end(), *parsed))
+        taken.append((m.start(), m.end()))
+    for m in year.finditer(text):
+        if not free(m.start(), m.end()) or not _valid_year(m.group("year")) or not _is_year(text, m.start(), m.end()):
+            continue
+        found.append((m.start(), m.end(), m.group("year"), "year"))
+        taken.append((m.start(), m.end()))
+    return sorted(found)
+
+
+def _is_year(text: str, start: int, end: int) -> bool:
+    cfg = _config()
+    before = re.findall(r"[\wº°]+", norm(text[max(0, start - 15):start]))
+    after = re.findall(r"[\w%]+", norm(text[end:end + 20]))
+    if re.search(r"[nN][°º]\s*$|\d[  ]$", text[max(0, start - 4):start]):
+        return False
+    if before and before[-1] in {norm(w) for w in cfg["not_a_year_after"]}:
+        return False
+    return not (after and after[0] in {norm(w) for w in cfg["not_a_year_before"]})
+
+
+@cache
+def _role_cues() -> CueIndex:
+    roles = _config()["roles"]
+    return CueIndex((phrase, role) for role, phrases in roles.items() for phrase in phrases)
+
+
+@cache
+def _start_prepositions() -> tuple[str, ...]:
+    return tuple(norm(p) for p in _config()["start_prepositions"])
+
+
+def role(doc, start: int, end: int, boundaries: list[tuple[int, int]]) -> str:
+    """What the date at characters [start, end) dates: the nearest cue in its clause decides."""
+    before = norm(doc.text[max(0, start - 20):start]).rstrip()
+    if any(before.endswith(p) for p in _start_prepositions()):
+        return "start"
+    span = doc.char_span(start, end, alignment_mode="expand")
+    sent = span.sent if span is not None and doc.has_annotation("SENT_START") else doc[:]
+    # The clause: from the previous date (or the sentence start) to the next one (or its end).
+    lo, hi = sent.start, sent.end
+    for s, e in boundaries:
+        if e <= start:
+            lo = max(lo, doc.char_span(s, e, alignment_mode="expand").end)
+        elif s >= end:
+            hi = min(hi, doc.char_span(s, e, alignment_mode="expand").start)
+    matches = [m for m in _role_cues().find(doc, lo, hi) if m.value != "start"]
+    preceding = [m for m in matches if m.end <= span.start]
+    if preceding:
+        return preceding[-1].value
+    following = [m for m in matches if m.start >= span.end]
+    if following:
+        return following[0].value
+    return "event"
+
+
+def find(doc, text: str) -> tuple[DateMention, ...]:
+    found = candidates(text)
+    bounds = [(s, e) for s, e, *_ in found]
+    return tuple(
+        DateMention(text=text[s:e], value=value, precision=precision, role=role(doc, s, e, bounds), start=s, end=e)
+        for s, e, value, precision in found
+    )
 
 
 def extract(partner: Partner, doc) -> Partner:
-    return partner
+    return replace(partner, dates=find(doc, partner.text))

@@ -54,7 +54,6 @@ def load():
 
     if not Language.has_factory("omd_norm"):
         Language.component("omd_norm", func=_set_norms)
-    organisations.register_gazetteer()
 
     try:
         nlp = spacy.load(MODEL, exclude=list(EXCLUDED))
@@ -65,14 +64,28 @@ def load():
     # "ONUDC- OMD": a hyphen closing an acronym is punctuation, not part of the acronym.
     nlp.tokenizer.suffix_search = compile_suffix_regex(
         [*nlp.Defaults.suffixes, r"(?<=[A-Z0-9])[-/]"]).search
+    if not Language.has_factory("omd_paragraphs"):
+        Language.component("omd_paragraphs", func=_paragraph_starts)
+    nlp.add_pipe("omd_paragraphs", after="senter")
     nlp.add_pipe("omd_norm", first=True)
-    nlp.add_pipe(organisations.GAZETTEER_COMPONENT, last=True)
+    # The gazetteer sits right after the norms: its phrase patterns then need only the tokenizer.
+    ruler = nlp.add_pipe("span_ruler", name="omd_gazetteer", after="omd_norm", config={
+        "spans_key": organisations.SPANS_KEY, "phrase_matcher_attr": "NORM", "validate": False})
+    ruler.add_patterns(organisations.gazetteer_patterns())
     return nlp
 
 
 def _set_norms(doc):
     for token in doc:
         token.norm_ = norm(token.text)
+    return doc
+
+
+def _paragraph_starts(doc):
+    """A sentence never runs across a line break: each paragraph starts a new one."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
     return doc
 
 

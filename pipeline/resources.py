@@ -13,7 +13,7 @@ from importlib import resources as importlib_resources
 
 from .errors import ResourceError
 
-RESOURCE_FILES = ("layout.toml", "organisations.toml", "agreements.toml", "dates.toml", "themes.toml")
+RESOURCE_FILES = ("layout.toml", "organisations.toml", "entities.toml", "agreements.toml", "dates.toml", "themes.toml")
 
 
 def _path(name: str):

@@ -1,7 +1,54 @@
-"""Stub: filled by the extraction work."""
+"""Tags a section with themes from the controlled vocabulary of ``resources/themes.toml``.
 
-from .models import Partner
+Cues are matched on lemmas (see ``cues.py``); a cue inside an organisation's name does not count
+("Office des Nations Unies contre la drogue et le crime" says who, not what), so organisations run
+before themes. The cue phrases found are kept, as written, as the theme's evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+
+from . import resources
+from .cues import CueIndex
+from .models import Partner, Theme
+
+
+@cache
+def vocabulary() -> tuple[dict, ...]:
+    return tuple(resources.load("themes.toml")["theme"])
+
+
+@cache
+def _index() -> CueIndex:
+    return CueIndex((cue, theme["code"]) for theme in vocabulary() for cue in theme["cues"])
+
+
+@cache
+def _exact_index() -> CueIndex:
+    # Cues written in capitals (DPI, SAFE) are acronyms: matched on their exact spelling only.
+    return CueIndex(((cue, theme["code"]) for theme in vocabulary() for cue in theme["cues"] if cue.isupper()),
+                    exact=True)
+
+
+def find(doc, text: str, partner: Partner) -> tuple[Theme, ...]:
+    inside_names = [(m.start, m.end) for org in partner.organisations for m in org.mentions]
+    evidence: dict[str, list[str]] = {}
+    matches = [m for m in _index().find(doc) if not m.phrase.isupper()] + _exact_index().find(doc)
+    for match in sorted(matches, key=lambda m: m.start):
+        span = doc[match.start:match.end]
+        if any(span.start_char < e and s < span.end_char for s, e in inside_names):
+            continue
+        phrase = text[span.start_char:span.end_char]
+        if len(span) == 1 and phrase[:1].isupper() and not phrase.isupper() and not span[0].is_sent_start:
+            continue  # a capitalised word inside a sentence is a name ("Côte d'Ivoire"), not the noun
+        found = evidence.setdefault(match.value, [])
+        if phrase not in found:
+            found.append(phrase)
+    return tuple(Theme(code=t["code"], label=t["label"], evidence=tuple(evidence[t["code"]]))
+                 for t in vocabulary() if t["code"] in evidence)
 
 
 def extract(partner: Partner, doc) -> Partner:
-    return partner
+    return replace(partner, themes=find(doc, partner.text, partner))

@@ -1,0 +1,98 @@
+"""Finds cue phrases from the data files in a spaCy Doc, on lemmas, case- and accent-insensitively.
+
+One mechanism for every vocabulary (agreement words, theme cues, date-role words): a phrase matches
+where each of its words equals a token's text, lemma or singular, once folded. Phrases are indexed by
+their first word, so a Doc is scanned once whatever the size of the vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .nlp import fold, load, norm
+
+
+def singular(word: str) -> str:
+    if len(word) > 3 and word[-1] in "sx" and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def token_keys(token) -> frozenset[str]:
+    text = norm(token.text)
+    return frozenset({text, singular(text), norm(token.lemma_), singular(norm(token.lemma_))})
+
+
+def doc_keys(doc) -> list[frozenset[str]]:
+    """Keys of every token of ``doc``, computed once per Doc."""
+    keys = doc.user_data.get("cue_keys")
+    if keys is None:
+        keys = doc.user_data["cue_keys"] = [token_keys(t) for t in doc]
+    return keys
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int  # token indices, end exclusive
+    end: int
+    value: object
+    phrase: str
+
+
+class CueIndex:
+    """A vocabulary of phrases, each with a value (a theme code, an agreement type...)."""
+
+    def __init__(self, phrases: Iterable[tuple[str, object]], exact: bool = False) -> None:
+        tokenizer = load().tokenizer
+        self.exact = exact
+        self._by_first: dict[str, list[tuple[tuple[frozenset[str], ...], object, str]]] = {}
+        for phrase, value in phrases:
+            words = [t.text for t in tokenizer(fold(phrase)) if not t.is_space]
+            if not words:
+                continue
+            if exact:
+                keys = tuple(frozenset({w}) for w in words)
+            else:
+                keys = tuple(frozenset({norm(w), singular(norm(w))}) for w in words)
+            for first in keys[0]:
+                self._by_first.setdefault(first, []).append((keys, value, phrase))
+
+    def find(self, doc, start: int = 0, end: int | None = None) -> list[Match]:
+        """Leftmost-longest, non-overlapping matches in ``doc[start:end]``."""
+        end = len(doc) if end is None else end
+        keys = [frozenset({t.text}) for t in doc] if self.exact else doc_keys(doc)
+        found: list[Match] = []
+        i = start
+        while i < end:
+            best: Match | None = None
+            seen = set()
+            for key in keys[i]:
+                for cue_keys, value, phrase in self._by_first.get(key, ()):
+                    if id(cue_keys) in seen:
+                        continue
+                    seen.add(id(cue_keys))
+                    stop = _match_at(doc, keys, i, cue_keys, end)
+                    if stop is not None and (best is None or stop - i > best.end - best.start):
+                        best = Match(i, stop, value, phrase)
+            if best is not None:
+                found.append(best)
+                i = best.end
+            else:
+                i += 1
+        return found
+
+
+def _match_at(doc, keys, i: int, cue_keys, end: int) -> int | None:
+    """End of the match of ``cue_keys`` at token ``i``, letting one adverb stand between two words
+    ("échangent également des données"), or None."""
+    j = i
+    for n, wanted in enumerate(cue_keys):
+        if j < end and keys[j] & wanted:
+            j += 1
+            continue
+        if n > 0 and j + 1 < end and doc[j].pos_ == "ADV" and keys[j + 1] & wanted:
+            j += 2
+            continue
+        return None
+    return j

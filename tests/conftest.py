@@ -1,0 +1,37 @@
+"""Shared fixtures: the spaCy model is loaded once per test session, and pages are run in-process."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def run_pages(paths):
+    """partners.json content for the given page files, through the real pipeline."""
+    import json
+
+    from pipeline import export, pipeline
+
+    pages = [(p.relative_to(ROOT).as_posix(), p.read_bytes()) for p in paths]
+    documents, errors = pipeline.read_documents(pages)
+    assert not errors, [e.line() for e in errors]
+    return json.loads(export.to_json(pipeline.run(documents)))
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from pipeline import nlp as nlp_module
+
+    return nlp_module.load()
+
+
+@pytest.fixture(scope="session")
+def parse(nlp):
+    from pipeline import nlp as nlp_module
+
+    def _parse(text):
+        return next(nlp_module.parse([text]))
+
+    return _parse
