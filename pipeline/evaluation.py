@@ -48,6 +48,7 @@ class Difference:
     field: str
     kind: str  # "missing", "spurious" or "wrong"
     item: str
+    partner_id: str | None = None  # the predicted partner it is about, when there is one
 
     def line(self) -> str:
         return f"[{self.section}] {self.field}: {self.kind} {self.item}"
@@ -159,7 +160,7 @@ def evaluate(gold: dict, pred: dict, source: str | None = None) -> Evaluation:
     for g in missing:
         ev.differences.append(Difference(g["heading"][:50], "sections", "missing", g["heading"]))
     for p in spurious:
-        ev.differences.append(Difference(p["heading"][:50], "sections", "spurious", p["heading"]))
+        ev.differences.append(Difference(p["heading"][:50], "sections", "spurious", p["heading"], p.get("partner_id")))
     for g, p in pairs:
         _compare_partner(ev, g, p)
     return ev
@@ -167,7 +168,12 @@ def evaluate(gold: dict, pred: dict, source: str | None = None) -> Evaluation:
 
 def _compare_partner(ev: Evaluation, g: dict, p: dict) -> None:
     where = g.get("acronym") or g["heading"][:40]
-    diff = ev.differences.append
+    pid = p.get("partner_id")
+
+    def diff(d: Difference) -> None:
+        d.partner_id = pid
+        ev.differences.append(d)
+
     ok = (g.get("acronym") or None) == (p.get("acronym") or None)
     ev.scores["acronyms"].tp += ok
     if not ok:
@@ -177,7 +183,7 @@ def _compare_partner(ev: Evaluation, g: dict, p: dict) -> None:
 
     pairs, missing, spurious = _pair(g.get("organisations", []), p.get("organisations", []), _org_matches)
     _count(ev.scores["organisations"], pairs, missing, spurious)
-    diff_items(ev, where, "organisations", missing, spurious, _describe_org)
+    diff_items(ev, where, "organisations", missing, spurious, _describe_org, pid)
 
     gold_dates = Counter(d["value"] for d in g.get("dates", []))
     pred_dates = Counter(d["value"] for d in p.get("dates", []))
@@ -199,7 +205,7 @@ def _compare_partner(ev: Evaluation, g: dict, p: dict) -> None:
 
     pairs, missing, spurious = _pair(g.get("agreements", []), p.get("agreements", []), same_agreement)
     _count(ev.scores["agreements"], pairs, missing, spurious)
-    diff_items(ev, where, "agreements", missing, spurious, _describe_agreement)
+    diff_items(ev, where, "agreements", missing, spurious, _describe_agreement, pid)
     for ga, pa in pairs:
         if _parties_match(ga, pa, p.get("organisations", [])):
             ev.scores["agreement_parties"].tp += 1
@@ -220,8 +226,8 @@ def _compare_partner(ev: Evaluation, g: dict, p: dict) -> None:
         diff(Difference(where, "themes", "spurious", code))
 
 
-def diff_items(ev: Evaluation, where: str, name: str, missing, spurious, describe) -> None:
+def diff_items(ev: Evaluation, where: str, name: str, missing, spurious, describe, pid: str | None) -> None:
     for item in missing:
-        ev.differences.append(Difference(where, name, "missing", describe(item)))
+        ev.differences.append(Difference(where, name, "missing", describe(item), pid))
     for item in spurious:
-        ev.differences.append(Difference(where, name, "spurious", describe(item)))
+        ev.differences.append(Difference(where, name, "spurious", describe(item), pid))
