@@ -1,9 +1,10 @@
 """Finds the formal agreements of a section: type, parties, date, status, evidence.
 
 Cue phrases from ``resources/agreements.toml`` locate each mention; its sentence gives the date
-(from the dates stage) and the parties (from the organisations stage). Mentions of one instrument
-are merged (same type, compatible dates and parties: the more precise date wins); mentions whose
-dates contradict stay apart. Runs after organisations and dates.
+(from the dates stage: each date goes to the nearest instrument) and the parties (from the
+organisations stage). Mentions of one instrument are merged (same type, compatible dates and
+parties: the more precise date wins); mentions whose dates contradict, renewals and instruments
+said to be "second" or "nouveau" stay apart. Runs after organisations and dates.
 """
 
 from __future__ import annotations
@@ -23,16 +24,14 @@ _BOTH = re.compile(r"\b(les|ces|des) deux (organisations|secretariats|institutio
 _EACH = re.compile(r"\bchacune?s?\b")
 _STATUS_RANK = {"mentioned": 0, "concluded": 1, "signed": 2}
 _DATE_ROLES = ("signature", "conclusion", "creation", "event")
+_NUMBERS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+# A party is the subject or the complement of the instrument, not a body named inside another phrase.
+_COMPLEMENT_BEFORE = ("de", "des", "du", "d'", "a", "au", "aux", "pour", "par", "sur", "dans", "chez")
 
 
 @cache
 def _config() -> dict:
     return resources.load("agreements.toml")
-
-
-@cache
-def _types() -> dict[str, str]:
-    return {t["code"]: t["label"] for t in _config()["type"]}
 
 
 @cache
@@ -48,6 +47,7 @@ def _acronym_index() -> CueIndex:
 
 @cache
 def _words(key: str) -> tuple[str, ...]:
+    """Context words of the data file, folded for case- and accent-insensitive search."""
     return tuple(sorted((norm(w) for w in _config()["context"][key]), key=len, reverse=True))
 
 
@@ -56,10 +56,33 @@ def _accented_words(key: str) -> tuple[str, ...]:
     return tuple(sorted((fold(w).lower() for w in _config()["context"][key]), key=len, reverse=True))
 
 
+def _has_word(text: str, words: tuple[str, ...], accents: bool = True) -> bool:
+    # Accents kept by default: "entré (en vigueur)" is not "entre".
+    folded = fold(text).lower() if accents else norm(text)
+    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in words)
+
+
+def _ends_with_word(text: str, words: tuple[str, ...]) -> bool:
+    folded = norm(text).rstrip()
+    return any(re.search(rf"(?<!\w){re.escape(w)}$", folded) for w in words)
+
+
+@dataclass
+class _Cue:
+    type: str
+    start: int  # characters of the label ("Protocole d’accord (PDA)")
+    end: int
+    label: str
+    sentence: tuple[int, int]
+    anaphoric: bool  # "Cet accord": tells more about an instrument already named
+    another: bool  # "un second Protocole d'accord": never the one named before
+    count: int  # "deux Protocoles d'accord": two instruments
+
+
 @dataclass
 class _Mention:
     type: str
-    start: int  # characters
+    start: int
     end: int
     label: str
     sentence: tuple[int, int]
@@ -69,53 +92,9 @@ class _Mention:
     status: str
 
 
-def _has_word(text: str, words: tuple[str, ...]) -> bool:
-    # Accents kept: "entré (en vigueur)" is not "entre".
-    folded = fold(text).lower()
-    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in words)
-
-
 def _sentence_bounds(doc, token_start: int) -> tuple[int, int]:
     sent = doc[token_start].sent if doc.has_annotation("SENT_START") else doc[:]
     return sent.start_char, sent.end_char
-
-
-def _cue_mentions(doc, text: str) -> list[tuple[int, int, str, tuple[int, int]]]:
-    """(start, end, type, sentence) of every cue that names an instrument."""
-    found = []
-    matches = sorted(_index().find(doc) + _acronym_index().find(doc), key=lambda m: m.start)
-    last_end, last_end_char = -10, 0
-    for m in matches:
-        span = doc[m.start:m.end]
-        start, end = span.start_char, span.end_char
-        before = norm(text[max(0, start - 12):start]).rstrip()
-        if m.start - last_end <= 1 and text[last_end_char:start].strip() == "(":  # "Protocole d'accord (PDA)"
-            continue
-        sentence = _sentence_bounds(doc, m.start)
-        after = norm(text[end:end + 30]).lstrip()
-        around = norm(text[max(0, start - 20):end + 20])
-        if any(w in around for w in _words("not_in")):
-            continue
-        if m.value == "agreement":
-            if any(after.startswith(w) for w in _words("not_after")):
-                continue
-            if not _has_word(text[sentence[0]:sentence[1]], _accented_words("making")):
-                continue
-            if text[start:end][:1].isupper() is False and norm(text[start:end]).endswith("s"):
-                continue
-        anaphoric = any(re.search(rf"(?<!\w){re.escape(w)}$", before) for w in _words("anaphora"))
-        found.append((start, end, m.value, sentence, anaphoric))
-        last_end, last_end_char = m.end, end
-    return found
-
-
-_NUMBERS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "2": 2, "3": 3, "4": 4, "5": 5}
-
-
-def _count_before(text: str, start: int) -> int:
-    """How many instruments a plural cue names: "deux Protocoles d'accord" is two."""
-    words = re.findall(r"\w+", norm(text[max(0, start - 12):start]))
-    return _NUMBERS.get(words[-1], 1) if words else 1
 
 
 def _label(text: str, start: int, end: int) -> tuple[str, int]:
@@ -126,28 +105,93 @@ def _label(text: str, start: int, end: int) -> tuple[str, int]:
     return text[start:end], end
 
 
-def _date_for(dates: tuple[DateMention, ...], sentence: tuple[int, int], cue_end: int) -> DateMention | None:
-    inside = [d for d in dates if sentence[0] <= d.start and d.end <= sentence[1] and d.role in _DATE_ROLES]
-    after = [d for d in inside if d.start >= cue_end]
-    before = [d for d in inside if d.end <= cue_end]
-    if after:
-        return after[0]
-    return before[-1] if before else None
+def _cues(doc, text: str) -> list[_Cue]:
+    """Every cue that names an instrument, in text order."""
+    found: list[_Cue] = []
+    matches = sorted(_index().find(doc) + _acronym_index().find(doc), key=lambda m: m.start)
+    for m in matches:
+        span = doc[m.start:m.end]
+        start, end = span.start_char, span.end_char
+        if found and found[-1].end >= end:
+            continue  # "Protocole d'accord (PDA)": the acronym is part of the label already
+        sentence = _sentence_bounds(doc, m.start)
+        sentence_text = text[sentence[0]:sentence[1]]
+        before = text[max(0, start - 25):start]
+        after = norm(text[end:end + 30]).lstrip()
+        around = norm(text[max(0, start - 20):end + 20])
+        if any(w in around for w in _words("not_in")):
+            continue  # "d'un commun accord"
+        if _ends_with_word(before, _words("not_before")) or _has_word(sentence_text, _accented_words("pending")):
+            continue  # "aucun accord", "un projet de Protocole d'accord … en cours de négociation"
+        if m.value == "agreement":
+            if any(after.startswith(w) for w in _words("not_after")):
+                continue  # "Accords multilatéraux sur l'environnement", "Accord portant création de…"
+            if not _has_word(sentence_text, _accented_words("making")):
+                continue
+            if not text[start:start + 1].isupper() and norm(text[start:end]).endswith("s"):
+                continue
+        label, label_end = _label(text, start, end)
+        words = re.findall(r"\w+", norm(before))
+        found.append(_Cue(
+            type=m.value, start=start, end=label_end, label=label, sentence=sentence,
+            anaphoric=_ends_with_word(before, _words("anaphora")),
+            another=_ends_with_word(before, _words("another")),
+            count=_NUMBERS.get(words[-1], 1) if words else 1,
+        ))
+    return found
+
+
+def _dated(cues: list[_Cue], dates: tuple[DateMention, ...]) -> dict[int, list[DateMention]]:
+    """The dates of each cue (by index): each date goes to the nearest instrument of its sentence,
+    nearest first; an instrument left without one takes the nearest date no other cue stands before."""
+    out: dict[int, list[DateMention]] = {i: [] for i in range(len(cues))}
+    by_sentence: dict[tuple[int, int], list[int]] = {}
+    for i, c in enumerate(cues):
+        by_sentence.setdefault(c.sentence, []).append(i)
+    for (lo, hi), members in by_sentence.items():
+        candidates = [d for d in dates if lo <= d.start and d.end <= hi and d.role in _DATE_ROLES]
+        pairs = []
+        for i in members:
+            c = cues[i]
+            for d in candidates:
+                between = (c.end, d.start) if d.start >= c.end else (d.end, c.start)
+                blocked = any(between[0] <= cues[j].start < between[1] for j in members if j != i)
+                pairs.append((blocked, max(0, between[1] - between[0]), d.start, i, d))
+        used_dates: set[int] = set()
+        for blocked, _, _, i, d in sorted(pairs, key=lambda p: p[:3]):
+            if blocked or d.start in used_dates or len(out[i]) >= cues[i].count:
+                continue
+            out[i].append(d)
+            used_dates.add(d.start)
+        for i in members:
+            if not out[i]:
+                free = [p for p in pairs if p[3] == i and not p[0]]
+                if free:
+                    out[i].append(min(free, key=lambda p: p[1])[4])
+            out[i].sort(key=lambda d: d.start)
+    return out
 
 
 def _date_text(text: str, date: DateMention) -> str:
-    prefix = re.search(r"(?:\b(?:le|en|du|au|depuis|dès|des|à la date du|a la date du|courant)\s+)$",
+    prefix = re.search(r"(?:\b(?:le|en|du|au|depuis|dès|des|à la date du|a la date du|courant|fin|début)\s+)$",
                        text[max(0, date.start - 20):date.start], re.IGNORECASE)
     start = date.start - (len(prefix.group(0)) if prefix else 0)
     return text[start:date.end]
 
 
+def _renewals(text: str, cue: _Cue, date: DateMention | None, dates: tuple[DateMention, ...]) -> list[DateMention]:
+    """Dates at which the instrument was renewed ("…, renouvelé le 21 octobre 2015"): each a new one."""
+    lo = date.end if date is not None else cue.end
+    out = []
+    for d in dates:
+        if lo <= d.start and d.end <= cue.sentence[1] and _has_word(text[lo:d.start], _accented_words("renewal")):
+            out.append(d)
+            lo = d.end
+    return out
+
+
 def _orgs_in(orgs: tuple[Organisation, ...], lo: int, hi: int) -> list[tuple[int, Organisation]]:
-    found = []
-    for org in orgs:
-        for m in org.mentions:
-            if lo <= m.start and m.end <= hi:
-                found.append((m.start, org))
+    found = [(m.start, org) for org in orgs for m in org.mentions if lo <= m.start and m.end <= hi]
     return sorted(found, key=lambda x: x[0])
 
 
@@ -169,44 +213,56 @@ def _partner_label(partner: Partner, orgs: tuple[Organisation, ...]) -> str:
     return partner.acronym or partner.name
 
 
-def _parties(text: str, sentence: tuple[int, int], cue: tuple[int, int], partner: Partner,
-             orgs: tuple[Organisation, ...]) -> list[tuple[str, ...]]:
-    """The parties of the instrument at ``cue``; several tuples when each subject concluded its own."""
-    lo, hi = _clause(text, sentence, cue)
-    clause = text[lo:hi]
-    if _BOTH.search(norm(clause)):
-        return [_unique([WCO, _partner_label(partner, orgs)])]
+def _clause(text: str, sentence: tuple[int, int], cue: tuple[int, int]) -> tuple[int, int]:
+    """The part of the sentence the parties are named in: after the cue it ends at "notamment",
+    "dont", ";"…; before it, only at ";" (a relative clause may stand between subject and verb)."""
+    lo, hi = sentence
+    folded = norm(text[lo:hi])
+    for w in _words("clause_breaks"):
+        pattern = rf"(?<!\w){re.escape(w)}(?!\w)" if w[0].isalnum() else re.escape(w)
+        for m in re.finditer(pattern, folded):
+            at = lo + m.start()
+            if at >= cue[1]:
+                hi = min(hi, at)
+            elif w == ";" and at + len(w) <= cue[0]:
+                lo = max(lo, at + len(w))
+    return lo, hi
+
+
+def _is_subject(text: str, start: int) -> bool:
+    words = re.findall(r"[\w']+", norm(text[max(0, start - 12):start]).replace("'", "' "))
+    return not words or words[-1] not in _COMPLEMENT_BEFORE
+
+
+def _parties(text: str, cue: _Cue, partner: Partner, orgs: tuple[Organisation, ...]) -> list[tuple[str, ...]]:
+    """The parties of the instrument; several tuples when each subject concluded its own."""
+    lo, hi = _clause(text, cue.sentence, (cue.start, cue.end))
+    own = _partner_label(partner, orgs)
+    if _BOTH.search(norm(text[lo:hi])):
+        return [_unique([WCO, own])]
     mentioned = _orgs_in(orgs, lo, hi)
-    between = re.search(r"\bentre\s", text[cue[1]:hi])
-    first_after = min((s for s, _ in mentioned if between and s >= cue[1] + between.end()), default=None)
-    if between and between.start() <= 80 and first_after is not None \
-            and first_after - (cue[1] + between.end()) <= 6:  # "entre l'OMD et…", not "entre les États…"
-        after = [o for s, o in mentioned if s >= cue[1] + between.end()]
-        return [_unique(party_label(o) for o in after[:2])] if after else []
-    # Subjects: organisations before the cue in the clause; "avec X": after it.
-    subjects = [o for s, o in mentioned if s < cue[0]]
-    with_match = re.search(r"\bavec\b", text[cue[1]:hi])
-    others = [o for s, o in mentioned if s >= cue[1] and with_match and s >= cue[1] + with_match.start()]
-    if _EACH.search(clause[: cue[0] - lo]) and len(subjects) >= 2 and others:
+    between = re.search(r"\bentre\s", text[cue.end:hi])
+    if between and between.start() <= 80:
+        after_between = cue.end + between.end()
+        first = min((s for s, _ in mentioned if s >= after_between), default=None)
+        if first is not None and first - after_between <= 6:  # "entre l'OMD et…", not "entre les États…"
+            return [_unique(party_label(o) for s, o in mentioned if s >= after_between)[:2]]
+    subjects = [o for s, o in mentioned if s < cue.start and _is_subject(text, s)]
+    # "… un Protocole d'accord avec l'OMD" or "Elle a conclu avec l'OMD … un Protocole d'accord".
+    after_with = re.search(r"\bavec\b", text[cue.end:hi])
+    before_with = re.search(r"\bavec\b", text[lo:cue.start])
+    at = cue.end + after_with.end() if after_with else lo + before_with.end() if before_with else None
+    others = [o for s, o in mentioned if at is not None and at <= s <= at + 6]
+    if _EACH.search(text[lo:cue.start]) and len(subjects) >= 2 and others:
         return [_unique([party_label(s), party_label(others[0])]) for s in _unique_orgs(subjects)]
     labels = _unique([party_label(o) for o in subjects[-3:]] + [party_label(o) for o in others[:1]])
     if not labels:
         labels = _unique(party_label(o) for _, o in mentioned)
+    # A partner page is about the partner's instruments with the OMD: a side the text leaves
+    # implicit ("Elle a conclu avec l'OMD…") is the section's partner.
+    if labels == (WCO,) or not labels:
+        labels = _unique([*labels, WCO, own])
     return [labels]
-
-
-def _clause(text: str, sentence: tuple[int, int], cue: tuple[int, int]) -> tuple[int, int]:
-    """The part of the sentence around the cue, between clause breaks ("notamment", ";"...)."""
-    lo, hi = sentence
-    folded = norm(text[lo:hi])
-    for w in _words("clause_breaks"):
-        for m in re.finditer(rf"(?<!\w){re.escape(w)}(?!\w)" if w[0].isalnum() else re.escape(w), folded):
-            at = lo + m.start()
-            if at >= cue[1]:
-                hi = min(hi, at)
-            elif at + len(w) <= cue[0]:
-                lo = max(lo, at + len(w))
-    return lo, hi
 
 
 def _unique_orgs(orgs: list[Organisation]) -> list[Organisation]:
@@ -247,40 +303,40 @@ def _merge(into: _Mention, other: _Mention) -> _Mention:
 
 def find(text: str, doc, partner: Partner) -> tuple[Agreement, ...]:
     orgs, dates = partner.organisations, partner.dates
+    cues = _cues(doc, text)
+    dated = _dated(cues, dates)
     agreements: list[_Mention] = []
-    for start, end, kind, sentence, anaphoric in _cue_mentions(doc, text):
-        label, label_end = _label(text, start, end)
-        count = _count_before(text, start)
-        if count > 1:
-            # "deux Protocoles d'accord, le premier en 1999 et le second le 19 juin 2014": one each.
-            lo, hi = _clause(text, sentence, (start, label_end))
-            own = [d for d in dates if d.start >= label_end and d.end <= hi and d.role in _DATE_ROLES][:count]
-            parties = _parties(text, sentence, (start, label_end), partner, orgs)[0]
-            status = _status(text[sentence[0]:sentence[1]])
-            for i in range(count):
-                d = own[i] if i < len(own) else None
-                agreements.append(_Mention(kind, start, label_end, label, sentence, d,
-                                           _date_text(text, d) if d else None, parties, status))
-            continue
-        date = _date_for(dates, sentence, label_end)
-        date_text = _date_text(text, date) if date else None
-        status = _status(text[sentence[0]:sentence[1]])
-        if anaphoric:
-            # "Cet accord", "Ce Protocole d'accord": the instrument named last, told more about.
-            target = next((a for a in reversed(agreements) if a.type == kind or kind == "agreement"), None)
+    for i, cue in enumerate(cues):
+        status = _status(text[cue.sentence[0]:cue.sentence[1]])
+        cue_dates = dated[i] or [None]
+        if cue.anaphoric and cue.count == 1:
+            target = next((a for a in reversed(agreements) if a.type == cue.type or cue.type == "agreement"), None)
             if target is not None:
-                extra = _Mention(kind, start, end, label, sentence, date, date_text, (), status)
+                date = cue_dates[0]
+                extra = _Mention(target.type, cue.start, cue.end, cue.label, cue.sentence, date,
+                                 _date_text(text, date) if date else None, target.parties, status)
                 if _compatible_dates(target.date, date):
                     agreements[agreements.index(target)] = _merge(target, extra)
+                else:
+                    agreements.append(extra)  # same instrument words, another date: another instrument
+                for renewed in _renewals(text, cue, date, dates):
+                    agreements.append(replace(extra, date=renewed, date_text=_date_text(text, renewed)))
                 continue
-        for parties in _parties(text, sentence, (start, label_end), partner, orgs) or [()]:
-            mention = _Mention(kind, start, label_end, label, sentence, date, date_text, parties, status)
-            twin = next((a for a in agreements if a.type == kind and _compatible_dates(a.date, date)
-                         and _compatible_parties(a.parties, parties) and a.start != start), None)
-            if twin is not None:
-                agreements[agreements.index(twin)] = _merge(twin, mention)
-            else:
-                agreements.append(mention)
+        for parties in _parties(text, cue, partner, orgs):
+            for n in range(cue.count):
+                date = cue_dates[n] if n < len(cue_dates) else None
+                mention = _Mention(cue.type, cue.start, cue.end, cue.label, cue.sentence, date,
+                                   _date_text(text, date) if date else None, parties, status)
+                twin = None
+                if cue.count == 1 and not cue.another:
+                    twin = next((a for a in agreements if a.type == cue.type and _compatible_dates(a.date, date)
+                                 and _compatible_parties(a.parties, parties) and a.start != cue.start), None)
+                if twin is not None:
+                    agreements[agreements.index(twin)] = _merge(twin, mention)
+                else:
+                    agreements.append(mention)
+                for renewed in _renewals(text, cue, date, dates) if cue.count == 1 else ():
+                    agreements.append(replace(mention, date=renewed, date_text=_date_text(text, renewed)))
     return tuple(_to_agreement(text, a) for a in agreements)
 
 

@@ -66,15 +66,19 @@ class CueIndex:
         i = start
         while i < end:
             best: Match | None = None
+            best_skip = False
             seen = set()
             for key in keys[i]:
                 for cue_keys, value, phrase in self._by_first.get(key, ()):
                     if id(cue_keys) in seen:
                         continue
                     seen.add(id(cue_keys))
-                    stop = _match_at(doc, keys, i, cue_keys, end)
-                    if stop is not None and (best is None or stop - i > best.end - best.start):
-                        best = Match(i, stop, value, phrase)
+                    for skip in (False, True):
+                        stop = _match_at(doc, keys, i, cue_keys, end, skip)
+                        if stop is not None:
+                            break
+                    if stop is not None and (best is None or (skip, i - stop) < (best_skip, best.start - best.end)):
+                        best, best_skip = Match(i, stop, value, phrase), skip
             if best is not None:
                 found.append(best)
                 i = best.end
@@ -83,15 +87,16 @@ class CueIndex:
         return found
 
 
-def _match_at(doc, keys, i: int, cue_keys, end: int) -> int | None:
-    """End of the match of ``cue_keys`` at token ``i``, letting one adverb stand between two words
-    ("échangent également des données"), or None."""
+def _match_at(doc, keys, i: int, cue_keys, end: int, skip: bool) -> int | None:
+    """End of the match of ``cue_keys`` at token ``i``, or None. With ``skip``, one adverb or adjective
+    may stand between two words ("échangent également des données", "échange électronique de
+    données"); a match without a skip is preferred to any match with one."""
     j = i
     for n, wanted in enumerate(cue_keys):
         if j < end and keys[j] & wanted:
             j += 1
             continue
-        if n > 0 and j + 1 < end and doc[j].pos_ == "ADV" and keys[j + 1] & wanted:
+        if skip and n > 0 and j + 1 < end and doc[j].pos_ in ("ADV", "ADJ") and keys[j + 1] & wanted:
             j += 2
             continue
         return None

@@ -51,7 +51,8 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     numeric = re.compile(
         r"(?<![\w/.-])(?:(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>\d{4})|(?P<iy>\d{4})-(?P<im>[01]\d)-(?P<id>[0-3]\d))(?![\w/-])"
     )
-    year = re.compile(r"(?<![\w/.,-])(?P<year>\d{4})(?![\w/-]|[.,]\d)")
+    # A year, or either end of a range of years ("2021-2025", "2010–2014").
+    year = re.compile(r"(?<![\w/.,])(?P<year>\d{4})(?![\w/]|[.,]\d|-\d{2}\b|[-–](?!\d{4}\b))")
     return day_month_year, numeric, year
 
 

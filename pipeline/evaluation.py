@@ -231,3 +231,8 @@ def diff_items(ev: Evaluation, where: str, name: str, missing, spurious, describ
         ev.differences.append(Difference(where, name, "missing", describe(item), pid))
     for item in spurious:
         ev.differences.append(Difference(where, name, "spurious", describe(item), pid))
+
+
+def heading_key(heading: str) -> str:
+    """How headings are compared: case, accents, apostrophes and a leading article do not count."""
+    return _key(heading)

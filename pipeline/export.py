@@ -1,7 +1,10 @@
-"""Writes a run's results: ``partners.json`` (everything) and flat CSV views for spreadsheets.
+"""Writes a run's results: ``partners.json`` (everything), flat CSV views and an Excel workbook for
+spreadsheets, the Data Package that describes them, and an HTML page for reviewing the run.
 
-All files of a run are written into a fresh temporary folder beside the output folder, which then
-takes the output folder's place, so a failed or interrupted run leaves the previous outputs whole.
+Every table is validated against its schema before anything is written. All files of a run are
+written into a fresh temporary folder beside the output folder, which then takes the output folder's
+place, so a failed or interrupted run leaves the previous outputs whole. Text that a spreadsheet
+would run as a formula is neutralised in CSV and XLSX, never in JSON.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import asdict
@@ -39,8 +43,19 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "dates.csv": ("source", "partner_id", "text", "value", "precision", "role", "start", "end"),
     "themes.csv": ("source", "partner_id", "code", "label", "evidence"),
+    "rejected.csv": ("source", "position", "reason", "text"),
 }
-OUTPUT_FILES = ("partners.json", *COLUMNS)
+FORMATS = ("json", "csv", "xlsx", "html")
+OUTPUT_FILES = ("partners.json", *COLUMNS, "datapackage.json", "partners.xlsx", "report.html")
+# A cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; anything else is unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def to_json(result: RunResult) -> str:
@@ -53,6 +68,7 @@ def to_json(result: RunResult) -> str:
             for d in result.documents
         ],
         "partners": [_partner_json(p) for p in result.partners],
+        "rejected": [asdict(r) for r in result.rejected],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -104,6 +120,9 @@ def rows(result: RunResult) -> dict[str, list[dict]]:
         for t in p.themes:
             tables["themes.csv"].append({**key, "code": t.code, "label": t.label,
                                          "evidence": LIST_SEP.join(t.evidence)})
+    for r in result.rejected:
+        tables["rejected.csv"].append({"source": r.source, "position": r.position, "reason": r.reason,
+                                       "text": r.text})
     return tables
 
 
@@ -113,16 +132,95 @@ def to_csv(columns: tuple[str, ...], table: list[dict]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in table:
-        writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+        writer.writerow(["" if row.get(c) is None else neutralise(row[c]) for c in columns])
     return buffer.getvalue()
 
 
-def render(result: RunResult) -> dict[str, bytes]:
-    """Every output file's bytes, by file name."""
-    files = {"partners.json": to_json(result).encode("utf-8")}
-    for name, table in rows(result).items():
-        # UTF-8 with BOM so that Excel detects the encoding; pandas.read_csv skips the BOM.
-        files[name] = to_csv(COLUMNS[name], table).encode("utf-8-sig")
+def to_xlsx(tables: dict[str, list[dict]]) -> bytes:
+    """One sheet per table and a README sheet; ISO dates stay text, no cell is ever a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    from .schema import table_schemas
+
+    book = Workbook()
+    readme = book.active
+    readme.title = "README"
+    readme.append(["sheet", "column", "type", "description"])
+    schemas = table_schemas()
+    for name in COLUMNS:
+        for field in schemas[name]["fields"]:
+            readme.append([name.removesuffix(".csv"), field["name"], field["type"], field["description"]])
+    sheets = [readme]
+    for name, columns in COLUMNS.items():
+        sheet = book.create_sheet(name.removesuffix(".csv"))
+        sheet.append(list(columns))
+        for row in tables[name]:
+            sheet.append([neutralise(row.get(c)) for c in columns])
+        sheets.append(sheet)
+    for sheet in sheets:
+        header_font = Font(bold=True)
+        for cell in sheet[1]:
+            cell.font = header_font
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+        for col in sheet.iter_cols(min_row=1):
+            width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
+            long_text = width > 60
+            sheet.column_dimensions[get_column_letter(col[0].column)].width = min(max(width, 8), 60) + 2
+            for cell in col[1:]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # a string cell is never evaluated, whatever it starts with
+                    cell.number_format = "@"
+                    if long_text:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _deterministic_zip(buffer.getvalue())
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """The same workbook bytes on any day: fixed timestamps inside the zip and in its properties."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in sorted(source.infolist(), key=lambda i: i.filename):
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"<dcterms:(created|modified)([^>]*)>[^<]*</dcterms:\1>",
+                                 rb"<dcterms:\1\2>2000-01-01T00:00:00Z</dcterms:\1>", content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            target.writestr(fixed, content)
+    return out.getvalue()
+
+
+def render(result: RunResult, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
+    """Every output file's bytes, by file name, once the tables have passed their schema."""
+    from . import schema
+
+    tables = rows(result)
+    schema.validate(tables)
+    data = to_json(result)
+    files: dict[str, bytes] = {}
+    if "json" in formats:
+        files["partners.json"] = data.encode("utf-8")
+    if "csv" in formats:
+        for name, table in tables.items():
+            # UTF-8 with BOM so that Excel detects the encoding; pandas.read_csv skips the BOM.
+            files[name] = to_csv(COLUMNS[name], table).encode("utf-8-sig")
+        files["datapackage.json"] = (json.dumps(schema.datapackage(__version__), ensure_ascii=False, indent=2)
+                                     + "\n").encode("utf-8")
+    if "xlsx" in formats:
+        files["partners.xlsx"] = to_xlsx(tables)
+    if "html" in formats:
+        from . import report
+
+        files["report.html"] = report.render(json.loads(data)).encode("utf-8")
     return files
 
 
@@ -160,5 +258,4 @@ def write_outputs(files: dict[str, bytes], out_dir: Path) -> None:
 
 
 def _ours(name: str) -> bool:
-    return name in OUTPUT_FILES or name in (".gitkeep", "evaluation.json", "changes.json", "partners.xlsx",
-                                            "report.html", "datapackage.json", "rejected.csv", "run.log")
+    return name in OUTPUT_FILES or name in (".gitkeep", "evaluation.json", "changes.json", "run.log")

@@ -114,6 +114,17 @@ class Partner:
 
 
 @dataclass(frozen=True)
+class Rejected:
+    """Text read from a page that is not in the partners: set aside, with the reason why."""
+
+    source: str
+    position: int  # 1-based: the section's index, or the line's order among the set-aside lines
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class RunResult:
     documents: tuple[Document, ...]
     partners: tuple[Partner, ...]
+    rejected: tuple[Rejected, ...] = ()

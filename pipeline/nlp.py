@@ -82,9 +82,10 @@ def _set_norms(doc):
 
 
 def _paragraph_starts(doc):
-    """A sentence never runs across a line break: each paragraph starts a new one."""
+    """A sentence never runs across a line break, and a full stop before a capital ends one."""
     for token in doc[1:]:
-        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+        prev = doc[token.i - 1]
+        if "\n" in prev.text or "\n" in prev.whitespace_ or prev.text in (".", "!", "?") and token.text[:1].isupper():
             token.is_sent_start = True
     return doc
 

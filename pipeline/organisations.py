@@ -126,7 +126,8 @@ def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
     generic = ents["generic_determiners"]
     known_ends = {c.end for c in known}
     known_starts = {c.start: c for c in known}
-    loc_tokens = {t.i for ent in doc.ents if ent.label_ == "LOC" for t in ent}
+    in_known = {t.i for c in known for t in doc.char_span(c.start, c.end, alignment_mode="expand") or ()}
+    loc_tokens = {t.i for ent in doc.ents if ent.label_ == "LOC" for t in ent} - in_known
     out = []
     for tok in doc:
         word = norm(tok.text)
@@ -182,13 +183,17 @@ def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
             break
         # A name does not end on a connector or a participle ("le Bureau régional situé à …").
         while end > tok.i + 1 and (norm(doc[end - 1].text) in connectors or doc[end - 1].text in "/-'"
-                                   or doc[end - 1].pos_ == "VERB"):
+                                   or _participle_before_complement(doc, end)):
             end -= 1
         span = doc[tok.i:end]
+        if any(phrase in norm(span.text) for phrase in ents["generic_phrases"]):
+            continue
         inner = span[1:]
         capitalised = [t for t in inner if t.text[:1].isupper()]
         named = bool(capitalised) or any(norm(t.text) in named_by for t in inner)
-        if not tok.text[:1].isupper():
+        # At a sentence's start a capital says nothing: "Administrations des douanes des États membres…"
+        sentence_initial = all(t.is_space or t.is_punct for t in doc[tok.sent.start:tok.i])
+        if not tok.text[:1].isupper() or sentence_initial:
             if not any(norm(t.text) in named_by or t.i in loc_tokens for t in inner):
                 continue  # "les administrations des douanes nationales": generic, not a name
             if _descriptive(doc, tok.i, known_ends):
@@ -199,6 +204,10 @@ def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
             continue
         out.append(_Candidate(span.start_char, span.end_char, "", "", None, 2))
     return out
+
+
+def _participle_before_complement(doc, end: int) -> bool:
+    return doc[end - 1].pos_ == "VERB" and end < len(doc) and doc[end].pos_ in ("ADP", "DET")
 
 
 def _descriptive(doc, head: int, known_ends: set[int]) -> bool:
@@ -264,6 +273,8 @@ def _definitions(doc, text: str, known: list[_Candidate]) -> tuple[list[_Candida
                 not_bodies.add(acronym)  # "Programme régional de sécurité maritime (MASE)"
                 continue
             if start is None:
+                if _initials_start(doc, tok.i, acronym, lower=True) is not None:
+                    not_bodies.add(acronym)  # "opérateur économique agréé (OEA)": a term, not a body
                 continue
             first = norm(doc[start].text)
             if first in ents["not_org_heads"] or first not in ents["org_heads"]:
@@ -292,7 +303,7 @@ def _nearest_head(doc, paren: int, ents: dict) -> int | None:
     return None
 
 
-def _initials_start(doc, paren: int, acronym: str) -> int | None:
+def _initials_start(doc, paren: int, acronym: str, lower: bool = False) -> int | None:
     """The word that starts the long form: the nearest one before the parenthesis whose initial is
     the acronym's and from which the acronym's letters can be read in order."""
     letters = [c.lower() for c in acronym if c.isalpha()]
@@ -301,7 +312,7 @@ def _initials_start(doc, paren: int, acronym: str) -> int | None:
     lo = max(0, paren - len(letters) * 3 - 4)
     for start in range(paren - 1, lo - 1, -1):
         word = doc[start].text
-        if not word[:1].isupper() or norm(word[0]) != norm(letters[0]):
+        if not (lower or word[:1].isupper()) or norm(word[0]) != norm(letters[0]):
             continue
         phrase = norm(" ".join(t.text for t in doc[start:paren]))
         pos = 0
@@ -393,17 +404,20 @@ def find(doc, text: str, partner: Partner | None = None) -> tuple[Organisation, 
     gaz = _gazetteer_candidates(doc)
     heads = _head_candidates(doc, gaz)
     defined, not_bodies = _definitions(doc, text, gaz + heads)
+    # What the text itself defines wins over the gazetteer: "cellules de renseignement financier (CRF)"
+    # is not the gazetteer's CRF.
+    defined_here = {c.acronym for c in defined if c.acronym and not c.key.startswith("g")}
+    redefined = not_bodies | {a for a in defined_here if a in _acronym_index()}
+    gaz = [c for c in gaz if text[c.start:c.end] not in redefined]
     cands = gaz + heads + defined
-    # An acronym defined in the text names its body wherever else it stands.
-    defined_acronyms = {c.acronym for c in defined if c.acronym and not c.key.startswith("g")}
-    for acronym in defined_acronyms:
+    for acronym in defined_here:
         for m in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text):
             cands.append(_Candidate(m.start(), m.end(), "", "", acronym, 1))
     if partner is not None and partner.acronym and partner.acronym not in _acronym_index():
         for m in re.finditer(rf"(?<![\w-]){re.escape(partner.acronym)}(?![\w-])", text):
             cands.append(_Candidate(m.start(), m.end(), "", "", partner.acronym, 1))
-    cands += _model_candidates(doc, text, not_bodies | defined_acronyms)
-    chosen = _resolve(cands)
+    cands += _model_candidates(doc, text, not_bodies | defined_here)
+    chosen = _extend_definitions(_resolve(cands), text)
     secretariat_inner = _secretariats(doc, text, cands)
     identified = [_identify(c, text, secretariat_inner) for c in chosen]
     identified = [_link_partner(c, partner, text) for c in identified]
@@ -420,6 +434,22 @@ def find(doc, text: str, partner: Partner | None = None) -> tuple[Organisation, 
         result.append(Organisation(name=named.name or acronym or "", acronym=acronym, mentions=mentions,
                                    source={0: "gazetteer", 1: "defined", 2: "text", 3: "model"}[best.rank]))
     return tuple(result)
+
+
+def _extend_definitions(chosen: list[_Candidate], text: str) -> list[_Candidate]:
+    """"Direction générale … (DG HOME) de la Commission européenne" is one name, cut by its acronym."""
+    out: list[_Candidate] = []
+    skip = -1
+    for i, c in enumerate(chosen):
+        if i == skip:
+            continue
+        nxt = chosen[i + 1] if i + 1 < len(chosen) else None
+        if nxt is not None and c.rank <= 1 and text[c.end - 1:c.end] == ")" and \
+                re.fullmatch(r"\s+(de la |de l['’]|du |des |de )", text[c.end:nxt.start]):
+            c = replace(c, end=nxt.end)
+            skip = i + 1
+        out.append(c)
+    return out
 
 
 def _unify_acronym(c: _Candidate, all_cands: list[_Candidate]) -> _Candidate:

@@ -2,20 +2,25 @@
 
 Reading and splitting are pure functions of a page's bytes; the extraction stages take a partner and
 its spaCy Doc and return the partner with one more list filled. ``STAGES`` is the only place that
-says which extractors run and in what order.
+says which extractors run and in what order. A section whose extraction fails is set aside with its
+reason; the others go on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 from . import agreements, dates, nlp, organisations, themes
 from .errors import InputError
-from .models import Document, Partner, RunResult
+from .models import Document, Partner, Rejected, RunResult
 from .reading import read_page
-from .sections import split, to_partners
+from .sections import heading_like, split, to_partners
 
 STAGES = (organisations.extract, dates.extract, agreements.extract, themes.extract)
+log = logging.getLogger("pipeline")
 
 
 def read_documents(pages: Iterable[tuple[str, bytes]]) -> tuple[list[Document], list[InputError]]:
@@ -23,22 +28,96 @@ def read_documents(pages: Iterable[tuple[str, bytes]]) -> tuple[list[Document], 
     documents, errors = [], []
     for source, data in pages:
         try:
-            documents.append(split(read_page(source, data)))
+            page = read_page(source, data)
+            if page.repaired:
+                log.warning("%s: repaired mis-decoded characters (mojibake)", source)
+            documents.append(split(page))
         except InputError as exc:
             errors.append(exc)
     return documents, errors
 
 
-def extract(partners: tuple[Partner, ...]) -> tuple[Partner, ...]:
-    """Every extractor over every partner, with spaCy run once over all texts."""
-    out = []
+def analyse(partner: Partner, doc) -> Partner:
+    """Every stage, in order, over one partner."""
+    for stage in STAGES:
+        partner = stage(partner, doc)
+    return partner
+
+
+def _analyse_batch(partners: list[Partner]) -> list[Partner | Rejected]:
+    out: list[Partner | Rejected] = []
     for partner, doc in zip(partners, nlp.parse(p.text for p in partners), strict=True):
-        for stage in STAGES:
-            partner = stage(partner, doc)
-        out.append(partner)
-    return tuple(out)
+        try:
+            out.append(analyse(partner, doc))
+        except Exception as exc:  # noqa: BLE001 - one section's failure must not cost the others
+            reason = f"extraction failed: {type(exc).__name__}: {exc}"
+            out.append(Rejected(partner.source, partner.section_index, partner.text, reason))
+    return out
 
 
-def run(documents: list[Document]) -> RunResult:
+def _batches(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def extract(partners: tuple[Partner, ...], workers: int = 1, cache=None,
+            progress: Callable[[int], None] | None = None) -> list[Partner | Rejected]:
+    """Partners with their extraction lists filled (or set aside), in the order given.
+
+    Cached sections are taken from ``cache`` without loading spaCy; the others are analysed in
+    ``workers`` processes, which share the model loaded once by this one.
+    """
+    results: list[Partner | Rejected | None] = [None] * len(partners)
+    todo = []
+    for i, partner in enumerate(partners):
+        hit = cache.get(partner) if cache is not None else None
+        if hit is None:
+            todo.append(i)
+        else:
+            results[i] = hit
+            if progress:
+                progress(1)
+    if todo:
+        pending = [partners[i] for i in todo]
+        batch_size = max(1, min(nlp.BATCH_SIZE * 4, -(-len(pending) // max(1, workers))))
+        batches = _batches(pending, batch_size)
+        done: list[Partner | Rejected] = []
+        if workers > 1 and len(batches) > 1:
+            nlp.load()  # loaded before the fork: the workers share it instead of loading it again
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+                for batch in pool.map(_analyse_batch, batches):
+                    done.extend(batch)
+                    if progress:
+                        progress(len(batch))
+        else:
+            for batch in batches:
+                out = _analyse_batch(batch)
+                done.extend(out)
+                if progress:
+                    progress(len(out))
+        for i, item in zip(todo, done, strict=True):
+            results[i] = item
+            if cache is not None and isinstance(item, Partner):
+                cache.put(item)
+    return results  # type: ignore[return-value]
+
+
+def set_aside(documents: list[Document]) -> list[Rejected]:
+    """The lines of each page that are not in any partner section, with why."""
+    out = []
+    for doc in documents:
+        for i, line in enumerate(doc.ignored, 1):
+            reason = ("heading with no paragraph of its own (page furniture or group heading)"
+                      if heading_like(line) else "text outside any partner section")
+            out.append(Rejected(doc.source, i, line, reason))
+    return out
+
+
+def run(documents: list[Document], workers: int = 1, cache=None,
+        progress: Callable[[int], None] | None = None) -> RunResult:
     partners = to_partners(tuple(documents))
-    return RunResult(documents=tuple(documents), partners=extract(partners))
+    results = extract(partners, workers=workers, cache=cache, progress=progress)
+    kept = tuple(p for p in results if isinstance(p, Partner))
+    failed = [r for r in results if isinstance(r, Rejected)]
+    for r in failed:
+        log.warning("%s: section %d set aside: %s", r.source, r.position, r.reason)
+    return RunResult(documents=tuple(documents), partners=kept, rejected=tuple(failed + set_aside(documents)))

@@ -171,6 +171,14 @@ def split(page: Page) -> Document:
                     ignored=tuple(ignored), encoding=page.encoding)
 
 
+@cache
+def _known_acronyms() -> frozenset[str]:
+    found = set()
+    for org in resources.load("organisations.toml").get("organisation", []):
+        found.update(a for a in [org.get("acronym"), *org.get("acronyms", [])] if a)
+    return frozenset(found)
+
+
 def parse_heading(heading: str) -> tuple[str, str | None]:
     """A heading's partner name and acronym: ``Nom complet (ACR)`` gives ("Nom complet", "ACR")."""
     match = _TRAILING_PAREN.match(heading)
@@ -179,6 +187,8 @@ def parse_heading(heading: str) -> tuple[str, str | None]:
         if _WEB.search(inner):
             return heading, None
         if _ACRONYM.match(inner) and sum(ch.isupper() or ch.isdigit() for ch in inner) >= 2:
+            return name, inner
+        if inner in _known_acronyms():  # short names written like words: (Frontex), (Europol)
             return name, inner
         if len(inner.split()) >= 3:
             # "Le secrétariat de l'OSCE (Organisation pour la sécurité...)": the acronym is in the name

@@ -1,0 +1,195 @@
+"""The dataset's description (a Frictionless Data Package with Table Schemas) and its validation.
+
+Every run checks its own tables against this schema before anything is written: a value of the
+wrong type, a date that is not an ISO prefix, a code outside its vocabulary, a duplicate key or a
+row pointing at no partner is an error, never a silent pass. Rows are checked with jsonschema
+(each field of the Table Schema turned into a JSON Schema property); keys are checked here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from .errors import PipelineError
+
+PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SHA256 = r"^[0-9a-f]{64}$"
+AGREEMENT_TYPES = ["memorandum_of_understanding", "cooperation_agreement", "letter_of_intent", "agreement"]
+PRECISIONS = ["day", "month", "year"]
+ROLES = ["signature", "conclusion", "creation", "start", "event"]
+STATUSES = ["signed", "concluded", "mentioned"]
+
+
+class SchemaError(PipelineError):
+    """The run's own tables break the published schema: a bug, never written out."""
+
+    exit_code = 3
+
+
+def _f(name, type_="string", description="", required=False, **constraints):
+    field = {"name": name, "type": type_, "description": description}
+    if required:
+        constraints["required"] = True
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+_KEYS = [
+    _f("source", description="The input page, as given on the command line", required=True),
+    _f("partner_id", description="Stable slug of the partner (acronym, else name)", required=True, pattern=SLUG),
+]
+
+
+def _offsets(what):
+    return [
+        _f("start", "integer", f"Offset of the first character of the {what} in the partner's text", minimum=0),
+        _f("end", "integer", f"Offset just after the {what} in the partner's text", minimum=0),
+    ]
+
+
+@cache
+def table_schemas() -> dict[str, dict]:
+    from .themes import vocabulary
+
+    codes = [t["code"] for t in vocabulary()]
+    fields = {
+        "partners.csv": _KEYS + [
+            _f("section_index", "integer", "1-based position of the section in its page", required=True, minimum=1),
+            _f("heading", description="The section's heading as written", required=True),
+            _f("name", description="The heading without its acronym", required=True),
+            _f("acronym", description="The acronym in the heading's parentheses, if any"),
+            _f("n_organisations", "integer", "Number of organisations mentioned", required=True, minimum=0),
+            _f("n_agreements", "integer", "Number of agreements", required=True, minimum=0),
+            _f("n_dates", "integer", "Number of date mentions", required=True, minimum=0),
+            _f("n_themes", "integer", "Number of themes", required=True, minimum=0),
+            _f("organisations", description="Organisations (acronym, else name), joined with '; '"),
+            _f("agreement_types", description="Agreement types, joined with '; '"),
+            _f("themes", description="Theme codes, joined with '; '"),
+            _f("text_sha256", description="SHA-256 of the section's text", required=True, pattern=SHA256),
+            _f("text", description="The section's text; every offset points into it", required=True),
+        ],
+        "organisations.csv": _KEYS + [
+            _f("name", description="Canonical full name", required=True),
+            _f("acronym", description="Canonical acronym, if any"),
+            _f("n_mentions", "integer", "Number of mentions in the section", required=True, minimum=1),
+            _f("mentions", description="The mentions as written, joined with '; '", required=True),
+            *_offsets("first mention"),
+        ],
+        "agreements.csv": _KEYS + [
+            _f("type", description="Type of instrument", required=True, enum=AGREEMENT_TYPES),
+            _f("label", description="The instrument's name as written", required=True),
+            _f("parties", description="Parties (acronym, else name), joined with '; '"),
+            _f("date", description="ISO 8601 date at the precision written", pattern=PARTIAL_DATE),
+            _f("date_precision", description="Precision of the date", enum=PRECISIONS),
+            _f("date_text", description="The date as written"),
+            _f("status", description="What the text says happened to it", required=True, enum=STATUSES),
+            _f("evidence", description="The sentence that names it", required=True),
+            *_offsets("label"),
+        ],
+        "dates.csv": _KEYS + [
+            _f("text", description="The date as written", required=True),
+            _f("value", description="ISO 8601 date at the precision written (never filled in)", required=True,
+               pattern=PARTIAL_DATE),
+            _f("precision", description="day, month or year", required=True, enum=PRECISIONS),
+            _f("role", description="What the date dates", required=True, enum=ROLES),
+            *_offsets("date"),
+        ],
+        "themes.csv": _KEYS + [
+            _f("code", description="Theme code from the controlled vocabulary", required=True, enum=codes),
+            _f("label", description="Theme label", required=True),
+            _f("evidence", description="Cue phrases found, as written, joined with '; '", required=True),
+        ],
+        "rejected.csv": [
+            _f("source", description="The input page", required=True),
+            _f("position", "integer", "The section's index, or the line's order among the lines set aside",
+               required=True, minimum=1),
+            _f("reason", description="Why it is not among the partners", required=True),
+            _f("text", description="The text as read", required=True),
+        ],
+    }
+    schemas = {}
+    for name, table_fields in fields.items():
+        schema = {"fields": table_fields, "missingValues": [""]}
+        if name == "partners.csv":
+            schema["primaryKey"] = ["partner_id"]
+        elif name != "rejected.csv":
+            schema["foreignKeys"] = [{"fields": ["partner_id"],
+                                      "reference": {"resource": "partners", "fields": ["partner_id"]}}]
+        schemas[name] = schema
+    return schemas
+
+
+def datapackage(version: str) -> dict:
+    """The Data Package descriptor written beside the CSV files."""
+    return {
+        "profile": "tabular-data-package",
+        "name": "omd-partners",
+        "title": "Partners of the World Customs Organization (OMD), extracted from French web pages",
+        "version": version,
+        "resources": [
+            {
+                "name": name.removesuffix(".csv"),
+                "path": name,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig",
+                "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "header": True},
+                "schema": schema,
+            }
+            for name, schema in table_schemas().items()
+        ],
+    }
+
+
+_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
+
+
+@cache
+def _validators() -> dict:
+    from jsonschema import Draft202012Validator
+
+    out = {}
+    for name, schema in table_schemas().items():
+        props, required = {}, []
+        for field in schema["fields"]:
+            constraints = field.get("constraints", {})
+            prop: dict = {"type": [_JSON_TYPES[field["type"]], "null"]}
+            for key in ("pattern", "enum", "minimum"):
+                if key in constraints:
+                    prop[key] = constraints[key] + [None] if key == "enum" else constraints[key]
+            if constraints.get("required"):
+                prop["type"] = _JSON_TYPES[field["type"]]
+                required.append(field["name"])
+            props[field["name"]] = prop
+        out[name] = Draft202012Validator({"type": "object", "properties": props, "required": required,
+                                          "additionalProperties": False})
+    return out
+
+
+def validate(tables: dict[str, list[dict]]) -> None:
+    """Raise SchemaError on the first rows that break the schema, naming table, row and field."""
+    validators = _validators()
+    problems = []
+    for name, rows in tables.items():
+        for i, row in enumerate(rows, 1):
+            for error in validators[name].iter_errors(row):
+                where = "/".join(str(p) for p in error.path) or "row"
+                problems.append(f"{name} row {i} {where}: {error.message}")
+    ids = [row["partner_id"] for row in tables.get("partners.csv", [])]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        problems.append(f"partners.csv: duplicate partner_id {', '.join(duplicates)}")
+    known = set(ids)
+    for name, rows in tables.items():
+        if name in ("partners.csv", "rejected.csv"):
+            continue
+        dangling = sorted({row["partner_id"] for row in rows} - known)
+        if dangling:
+            problems.append(f"{name}: partner_id not in partners.csv: {', '.join(dangling)}")
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise SchemaError("outputs", f"the tables break their schema: {problems[0]}{more}",
+                          "this is a bug: please report it with the input page")

@@ -1,0 +1,68 @@
+"""Re-runs: cached results are byte-identical to fresh ones, and a change invalidates what it must."""
+
+import shutil
+
+import pytest
+from conftest import ROOT
+from test_cli import cli
+
+from pipeline import cache as cache_module
+from pipeline import resources
+from pipeline.models import Partner
+
+SEED = ROOT / "corpus" / "omd_partenaires_fr.txt"
+
+
+def _files(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_cached_and_uncached_runs_are_identical(tmp_path):
+    cache_dir = tmp_path / "cache"
+    runs = {}
+    for name, extra in [("cold", ()), ("warm", ()), ("nocache", ("--no-cache",))]:
+        out = tmp_path / name
+        result = cli("run", str(SEED), "--out", str(out), "--cache-dir", str(cache_dir), "-v", *extra)
+        assert result.returncode == 0, result.stderr
+        runs[name] = (_files(out), result.stderr)
+    assert runs["cold"][0] == runs["warm"][0] == runs["nocache"][0]
+    assert "cache: 0 reused, 16 analysed" in runs["cold"][1]
+    assert "cache: 16 reused, 0 analysed" in runs["warm"][1]
+    entries = sorted(cache_dir.rglob("*.json"))
+    assert len(entries) == 16
+    # A corrupt entry is ignored and rebuilt, never trusted.
+    entries[0].write_text('{"organisations": [{"name": 1}]', encoding="utf-8")
+    entries[1].write_text('{"organisations": [], "agreements": [], "dates": [{"text": "x", "value": "1999", '
+                          '"precision": "year", "role": "event", "start": 0, "end": 1}], "themes": []}',
+                          encoding="utf-8")
+    out = tmp_path / "repaired"
+    result = cli("run", str(SEED), "--out", str(out), "--cache-dir", str(cache_dir), "-v")
+    assert "cache: 14 reused, 2 analysed" in result.stderr
+    assert _files(out) == runs["cold"][0]
+
+
+def _partner(text="L’OMD et l’UPU."):
+    return Partner("upu", "p.txt", 1, "UPU", "UPU", None, text, "0" * 64)
+
+
+@pytest.fixture
+def edited_resources(tmp_path, monkeypatch):
+    copy = tmp_path / "resources"
+    shutil.copytree(ROOT / "pipeline" / "resources", copy)
+    monkeypatch.setattr(resources, "_path", lambda name: copy / name)
+    for f in (resources.fingerprint, resources.load, cache_module._run_key):
+        f.cache_clear()
+    yield copy
+    for f in (resources.fingerprint, resources.load, cache_module._run_key):
+        f.cache_clear()
+
+
+def test_editing_a_resource_file_invalidates_the_cache(edited_resources):
+    before = cache_module.key(_partner())
+    assert cache_module.key(_partner()) == before  # same inputs, same key
+    assert cache_module.key(_partner("Autre texte.")) != before  # another section, another key
+    themes = edited_resources / "themes.toml"
+    themes.write_text(themes.read_text(encoding="utf-8") + "\n# a new comment\n", encoding="utf-8")
+    resources.fingerprint.cache_clear()
+    cache_module._run_key.cache_clear()
+    assert cache_module.key(_partner()) != before

@@ -1,0 +1,104 @@
+"""The written views: CSV that Excel and pandas both read, a workbook, a described and validated dataset."""
+
+import csv
+import io
+import json
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from pipeline import export, schema
+from pipeline.models import Agreement, DateMention, Document, Mention, Organisation, Partner, RunResult, Section, Theme
+
+HOSTILE = '=HYPERLINK("http://x","y")'
+
+
+def _result(heading="Union postale universelle (UPU)", text=None) -> RunResult:
+    text = text or f"L’UPU et l’OMD ont signé un Mémorandum d’accord en mai 1998. {HOSTILE}"
+    upu = text.index("UPU")
+    partner = Partner(
+        partner_id="upu", source="page.txt", section_index=1, heading=heading, name="Union postale universelle",
+        acronym="UPU", text=text, text_sha256="0" * 64,
+        organisations=(Organisation("Union postale universelle", "UPU", (Mention("UPU", upu, upu + 3),)),),
+        agreements=(Agreement("memorandum_of_understanding", "Mémorandum d’accord", ("OMD", "UPU"), "1998-05",
+                              "month", "en mai 1998", "signed", "L’UPU et l’OMD ont signé.", 28, 47),),
+        dates=(DateMention("mai 1998", "1998-05", "month", "signature", 50, 58),
+               DateMention("2002", "2002", "year", "event", 0, 4)),
+        themes=(Theme("capacity_building", "Formation", ("formation",)),),
+    )
+    doc = Document("page.txt", "1" * 64, None, (Section("page.txt", 1, heading, text),))
+    return RunResult((doc,), (partner,))
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (HOSTILE, "'" + HOSTILE), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("\rx", "'\rx"), ("Organisation", "Organisation"), ("1998-05", "1998-05"), (42, 42), (None, None),
+])
+def test_neutralise(value, expected):
+    assert export.neutralise(value) == expected
+
+
+def test_csv_is_excel_and_pandas_friendly():
+    files = export.render(_result(heading=HOSTILE), ("csv",))
+    raw = files["dates.csv"]
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+    assert b"\r\n" in raw
+    frame = pd.read_csv(io.BytesIO(raw))
+    assert list(frame.columns) == list(export.COLUMNS["dates.csv"])
+    assert frame["value"].astype(str).tolist() == ["1998-05", "2002"]
+    partners = list(csv.DictReader(io.StringIO(files["partners.csv"].decode("utf-8-sig"))))
+    assert partners[0]["heading"] == "'" + HOSTILE  # neutralised in CSV
+    assert partners[0]["text"].endswith(" " + HOSTILE)  # inside a cell: no formula, left as written
+
+
+def test_json_keeps_text_unchanged():
+    data = json.loads(export.render(_result(), ("json",))["partners.json"])
+    assert data["partners"][0]["text"].endswith(HOSTILE)
+
+
+def test_workbook_sheets_header_iso_text_and_no_formula():
+    book = load_workbook(io.BytesIO(export.render(_result(heading=HOSTILE), ("xlsx",))["partners.xlsx"]))
+    assert book.sheetnames == ["README", "partners", "organisations", "agreements", "dates", "themes", "rejected"]
+    dates = book["dates"]
+    assert [c.value for c in dates[1]] == list(export.COLUMNS["dates.csv"])
+    assert dates[1][0].font.bold and dates.freeze_panes == "A2" and dates.auto_filter.ref
+    values = {c.value: c.data_type for c in dates["D"][1:]}
+    assert values == {"1998-05": "s", "2002": "s"}
+    heading = book["partners"]["D2"]
+    assert heading.value == "'" + HOSTILE and heading.data_type == "s"
+    assert "Formation" not in [c.value for c in book["README"]["A"]]
+    assert any(c.value == "value" for c in book["README"]["B"])
+
+
+def test_outputs_are_deterministic():
+    assert export.render(_result()) == export.render(_result())
+
+
+def test_datapackage_describes_every_csv():
+    package = json.loads(export.render(_result(), ("csv",))["datapackage.json"])
+    paths = [r["path"] for r in package["resources"]]
+    assert paths == list(export.COLUMNS)
+    dates = next(r for r in package["resources"] if r["path"] == "dates.csv")["schema"]
+    value = next(f for f in dates["fields"] if f["name"] == "value")
+    assert value["type"] == "string" and value["constraints"]["pattern"] == schema.PARTIAL_DATE
+    assert dates["foreignKeys"][0]["reference"] == {"resource": "partners", "fields": ["partner_id"]}
+
+
+@pytest.mark.parametrize(("table", "row_change", "message"), [
+    ("dates.csv", {"value": "2002-11-28T00:00"}, "does not match"),
+    ("dates.csv", {"precision": "week"}, "is not one of"),
+    ("agreements.csv", {"type": "treaty"}, "is not one of"),
+    ("themes.csv", {"code": "unknown_theme"}, "is not one of"),
+    ("dates.csv", {"partner_id": "nobody"}, "not in partners.csv"),
+    ("partners.csv", {"section_index": "one"}, "is not of type"),
+])
+def test_schema_rejects_a_broken_table(table, row_change, message):
+    tables = export.rows(_result())
+    tables[table][0].update(row_change)
+    with pytest.raises(schema.SchemaError, match=message):
+        schema.validate(tables)
+
+
+def test_schema_accepts_the_run():
+    schema.validate(export.rows(_result()))
