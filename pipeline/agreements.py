@@ -117,7 +117,7 @@ def _cues(doc, text: str) -> list[_Cue]:
         sentence = _sentence_bounds(doc, m.start)
         sentence_text = text[sentence[0]:sentence[1]]
         before = text[max(0, start - 25):start]
-        after = norm(text[end:end + 30]).lstrip()
+        after = norm(text[end:end + 80]).lstrip()
         around = norm(text[max(0, start - 20):end + 20])
         if any(w in around for w in _words("not_in")):
             continue  # "d'un commun accord"
@@ -126,7 +126,10 @@ def _cues(doc, text: str) -> list[_Cue]:
         if m.value == "agreement":
             if any(after.startswith(w) for w in _words("not_after")):
                 continue  # "Accords multilatéraux sur l'environnement", "Accord portant création de…"
-            if not _has_word(sentence_text, _accented_words("making")):
+            if re.match(r"\s*(de|d')\s*[A-Z][a-z]", text[end:end + 12]):
+                continue  # "l'Accord de Paris", "Accord de Lomé": a treaty named after a place
+            if m.phrase in _config()["context"]["needs_context"] and \
+                    not _has_word(sentence_text, _accented_words("making")):
                 continue
             if not text[start:start + 1].isupper() and norm(text[start:end]).endswith("s"):
                 continue
@@ -170,6 +173,26 @@ def _dated(cues: list[_Cue], dates: tuple[DateMention, ...]) -> dict[int, list[D
                     out[i].append(min(free, key=lambda p: p[1])[4])
             out[i].sort(key=lambda d: d.start)
     return out
+
+
+def _same_period(text: str, cue: _Cue, dates: tuple[DateMention, ...]) -> DateMention | None:
+    """"… complété, au cours du même mois, par un Mémorandum": the previous date, cut to that period."""
+    lo, hi = cue.sentence
+    for phrase, precision in _config()["same_period"].items():
+        found = re.search(rf"\b{re.escape(phrase)}\b", text[lo:hi])
+        if found is None:
+            continue
+        at = lo + found.start()
+        earlier = [d for d in dates if d.end <= at and d.precision in _PRECISIONS[_PRECISIONS.index(precision):]]
+        if earlier:
+            d = earlier[-1]
+            value = d.value[:{"day": 10, "month": 7, "year": 4}[precision]]
+            return replace(d, text=found.group(0), value=value, precision=precision, start=at, end=at + found.end()
+                           - found.start())
+    return None
+
+
+_PRECISIONS = ("year", "month", "day")
 
 
 def _date_text(text: str, date: DateMention) -> str:
@@ -246,7 +269,8 @@ def _parties(text: str, cue: _Cue, partner: Partner, orgs: tuple[Organisation, .
         after_between = cue.end + between.end()
         first = min((s for s, _ in mentioned if s >= after_between), default=None)
         if first is not None and first - after_between <= 6:  # "entre l'OMD et…", not "entre les États…"
-            return [_unique(party_label(o) for s, o in mentioned if s >= after_between)[:2]]
+            labels = _unique(party_label(o) for s, o in mentioned if s >= after_between)[:2]
+            return [labels if len(labels) == 2 else _unique([*labels, WCO, own])]
     subjects = [o for s, o in mentioned if s < cue.start and _is_subject(text, s)]
     # "… un Protocole d'accord avec l'OMD" or "Elle a conclu avec l'OMD … un Protocole d'accord".
     after_with = re.search(r"\bavec\b", text[cue.end:hi])
@@ -259,8 +283,8 @@ def _parties(text: str, cue: _Cue, partner: Partner, orgs: tuple[Organisation, .
     if not labels:
         labels = _unique(party_label(o) for _, o in mentioned)
     # A partner page is about the partner's instruments with the OMD: a side the text leaves
-    # implicit ("Elle a conclu avec l'OMD…") is the section's partner.
-    if labels == (WCO,) or not labels:
+    # implicit ("Elle a conclu avec l'OMD…", "… conclu avec l'ADII") is the OMD or the partner.
+    if len(labels) < 2:
         labels = _unique([*labels, WCO, own])
     return [labels]
 
@@ -308,7 +332,7 @@ def find(text: str, doc, partner: Partner) -> tuple[Agreement, ...]:
     agreements: list[_Mention] = []
     for i, cue in enumerate(cues):
         status = _status(text[cue.sentence[0]:cue.sentence[1]])
-        cue_dates = dated[i] or [None]
+        cue_dates = dated[i] or [_same_period(text, cue, dates)]
         if cue.anaphoric and cue.count == 1:
             target = next((a for a in reversed(agreements) if a.type == cue.type or cue.type == "agreement"), None)
             if target is not None:

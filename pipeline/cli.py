@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -118,11 +119,29 @@ def _with_verbosity(func):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="omd-pipeline")
-def main() -> None:
+def cli() -> None:
     """Extract partner organisations, agreements, dates and themes from French OMD pages."""
 
 
-@main.command()
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Entry point: the commands, with an interrupted run ending in one line and exit 130."""
+    signal.signal(signal.SIGTERM, _terminate)  # a kill ends like Ctrl-C: temporary files are removed
+    try:
+        code = cli.main(standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("error: interrupted; the output folder was left as it was", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+@cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", default="outputs", show_default=True, type=click.Path(path_type=Path),
               help="Folder to write the outputs into (replaced as a whole, once every file is ready).")
@@ -222,7 +241,7 @@ def _thresholds(values: tuple[str, ...]) -> dict[str, float]:
     return out
 
 
-@main.command()
+@cli.command()
 @click.option("--gold", "gold_path", required=True, type=click.Path(path_type=Path), help="The hand-made gold file.")
 @click.option("--pred", "pred_path", default="outputs/partners.json", show_default=True,
               type=click.Path(path_type=Path), help="The predictions: a partners.json or an outputs folder.")
@@ -277,7 +296,7 @@ def evaluate(gold_path: Path, pred_path: Path, min_f1: tuple[str, ...], verbose:
         sys.exit(1)
 
 
-@main.command()
+@cli.command()
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)

@@ -52,7 +52,8 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
         r"(?<![\w/.-])(?:(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>\d{4})|(?P<iy>\d{4})-(?P<im>[01]\d)-(?P<id>[0-3]\d))(?![\w/-])"
     )
     # A year, or either end of a range of years ("2021-2025", "2010–2014").
-    year = re.compile(r"(?<![\w/.,])(?P<year>\d{4})(?![\w/]|[.,]\d|-\d{2}\b|[-–](?!\d{4}\b))")
+    # A year, either end of a range of years ("2021-2025", "2010–2014"), a season ("2012/13").
+    year = re.compile(r"(?<![\w/.,])(?P<year>\d{4})(?:/\d{2}(?!\d))?(?![\w/]|[.,]\d|-\d{2}\b|[-–](?!\d{4}\b))")
     return day_month_year, numeric, year
 
 
@@ -107,6 +108,7 @@ def candidates(text: str) -> list[tuple[int, int, str, str]]:
         parsed = normalise(expression.replace(".", ""))
         expected = "day" if day else "month"
         if parsed is None or parsed[1] != expected or not parsed[0].startswith(m.group("year")):
+            taken.append((m.start(), m.end()))  # "31 février 2005" is no date, nor is its year
             continue
         found.append((m.start(), m.end(), *parsed))
         taken.append((m.start(), m.end()))
@@ -125,9 +127,10 @@ def candidates(text: str) -> list[tuple[int, int, str, str]]:
         found.append((m.start(), m.end(), *parsed))
         taken.append((m.start(), m.end()))
     for m in year.finditer(text):
-        if not free(m.start(), m.end()) or not _valid_year(m.group("year")) or not _is_year(text, m.start(), m.end()):
+        if not free(m.start(), m.end()) or not _valid_year(m.group("year")) \
+                or not _is_year(text, m.start(), m.end()):
             continue
-        found.append((m.start(), m.end(), m.group("year"), "year"))
+        found.append((m.start("year"), m.end(), m.group("year"), "year"))
         taken.append((m.start(), m.end()))
     return sorted(found)
 
@@ -140,7 +143,12 @@ def _is_year(text: str, start: int, end: int) -> bool:
         return False
     if before and before[-1] in {norm(w) for w in cfg["not_a_year_after"]}:
         return False
-    return not (after and after[0] in {norm(w) for w in cfg["not_a_year_before"]})
+    if after and after[0] in {norm(w) for w in cfg["not_a_year_before"]}:
+        return False
+    # "2000 entreprises", "1800 kilogrammes": a number followed by a plural noun counts things.
+    following = re.match(r"\s+([a-zà-ÿ]+)", text[end:end + 30])
+    return not (following and len(following.group(1)) > 3 and following.group(1)[-1] in "sx"
+                and norm(following.group(1)) not in {norm(w) for w in cfg["not_plural_nouns"]})
 
 
 @cache
@@ -156,9 +164,9 @@ def _start_prepositions() -> tuple[str, ...]:
 
 def role(doc, start: int, end: int, boundaries: list[tuple[int, int]]) -> str:
     """What the date at characters [start, end) dates: the nearest cue in its clause decides."""
-    before = norm(doc.text[max(0, start - 20):start]).rstrip()
+    before = re.sub(r"\s+(le|la|l'|du|de l'|de la)$", "", norm(doc.text[max(0, start - 24):start]).rstrip())
     if any(before.endswith(p) for p in _start_prepositions()):
-        return "start"
+        return "start"  # "depuis 2005", "depuis le 1er janvier 2010"
     span = doc.char_span(start, end, alignment_mode="expand")
     sent = span.sent if span is not None and doc.has_annotation("SENT_START") else doc[:]
     # The clause: from the previous date (or the sentence start) to the next one (or its end).
@@ -172,7 +180,9 @@ def role(doc, start: int, end: int, boundaries: list[tuple[int, int]]) -> str:
     preceding = [m for m in matches if m.end <= span.start]
     if preceding:
         return preceding[-1].value
-    following = [m for m in matches if m.start >= span.end]
+    # A cue after the date is its own only if it is nearer to it than to the next date:
+    # in "lancé en 2001 et … créé en 2003", "créé" dates 2003, not 2001.
+    following = [m for m in matches if m.start >= span.end and m.start - span.end <= hi - m.end]
     if following:
         return following[0].value
     return "event"

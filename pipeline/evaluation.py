@@ -1,10 +1,10 @@
 """Scores predictions against a hand-made gold file: precision, recall and F1 per field.
 
 One implementation serves the ``evaluate`` command and the gold regression tests. Partners are
-paired by heading (then by position); within a pair, items are matched one-to-one:
-organisations by acronym or by name (the gold name may equal any of the predicted body's names or
-mentions), dates by value, agreements by type and date, themes by code. Agreement parties are scored
-on the matched agreements only.
+paired by heading; within a pair, items are matched one-to-one: organisations by acronym or by
+name (the gold name may equal any of the predicted body's names or mentions, or be another name
+the gazetteer gives the same body), dates by value, agreements by type and date, themes by code.
+Agreement parties are scored on the matched agreements only.
 """
 
 from __future__ import annotations
@@ -89,9 +89,19 @@ def _org_names(org: dict) -> set[str]:
     return names - {""}
 
 
+def _gazetteer_entry(name: str | None) -> int | None:
+    from .organisations import _key as name_key
+    from .organisations import _name_index
+
+    return _name_index().get(name_key(name)) if name else None
+
+
 def _org_matches(gold: dict, pred: dict) -> bool:
     if gold.get("acronym") and pred.get("acronym") and norm(gold["acronym"]) == norm(pred["acronym"]):
         return True
+    entry = _gazetteer_entry(gold.get("name"))
+    if entry is not None and entry == _gazetteer_entry(pred.get("name")):
+        return True  # two names of one body in the gazetteer ("Commonwealth", "Commonwealth des Nations")
     return _key(gold.get("name")) in _org_names(pred) or (
         bool(gold.get("acronym")) and _key(gold["acronym"]) in _org_names(pred))
 

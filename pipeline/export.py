@@ -237,7 +237,8 @@ def write_outputs(files: dict[str, bytes], out_dir: Path) -> None:
     parent = out_dir.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
+        _recover(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-{os.getpid()}-", dir=parent))
     except OSError as exc:
         raise OutputError(str(out_dir), f"cannot create the output folder: {exc.strerror}") from exc
     try:
@@ -255,6 +256,31 @@ def write_outputs(files: dict[str, bytes], out_dir: Path) -> None:
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(str(out_dir), f"cannot write the outputs: {exc.strerror}") from exc
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave no partial folder behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _recover(out_dir: Path) -> None:
+    """Clear what a killed run left beside the output folder, and put back a folder it was replacing."""
+    leftovers = sorted(out_dir.parent.glob(f".{out_dir.name}.old-*"))
+    if leftovers and not out_dir.exists():
+        os.rename(leftovers.pop(), out_dir)  # killed between the two renames: the old outputs come back
+    for path in [*leftovers, *out_dir.parent.glob(f".{out_dir.name}.tmp-*")]:
+        pid = re.split(r"\.(?:tmp|old)-", path.name)[-1].split("-")[0]
+        if path.is_dir() and not _alive(pid):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: str) -> bool:
+    """Whether the run that named a folder with this pid is still running (then its folder stays)."""
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except OSError:
+        return False
+    return True
 
 
 def _ours(name: str) -> bool:

@@ -128,11 +128,12 @@ def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
     known_starts = {c.start: c for c in known}
     in_known = {t.i for c in known for t in doc.char_span(c.start, c.end, alignment_mode="expand") or ()}
     loc_tokens = {t.i for ent in doc.ents if ent.label_ == "LOC" for t in ent} - in_known
+    known_names = {s.start for s in doc.spans.get(SPANS_KEY, []) if s.label_ == "ORG"}
     out = []
     for tok in doc:
         word = norm(tok.text)
-        if word not in heads:
-            continue
+        if word not in heads or tok.i in known_names:
+            continue  # (a name the gazetteer knows whole is not run on: "… et le crime lutte contre …")
         if tok.i > 0 and norm(doc[tok.i - 1].text) in generic:
             continue
         if tok.i > 1 and norm(doc[tok.i - 1].text) in connectors and _complement_of(doc, tok.i - 1, not_heads):
@@ -141,8 +142,11 @@ def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
         while end < len(doc):
             t = doc[end]
             w = norm(t.text)
-            if t.is_space or t.is_punct and t.text not in ("/", "-", "'"):
+            if t.is_space or t.is_punct and t.text not in ("/", "-", "'", "&"):
                 break
+            if t.text == "&":
+                end += 1
+                continue
             if t.text in ("/", "-"):
                 if end + 1 < len(doc) and doc[end + 1].text[:1].isupper() and doc[end - 1].text[:1].isupper():
                     end += 1
@@ -194,8 +198,11 @@ def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
         # At a sentence's start a capital says nothing: "Administrations des douanes des États membres…"
         sentence_initial = all(t.is_space or t.is_punct for t in doc[tok.sent.start:tok.i])
         if not tok.text[:1].isupper() or sentence_initial:
-            if not any(norm(t.text) in named_by or t.i in loc_tokens for t in inner):
-                continue  # "les administrations des douanes nationales": generic, not a name
+            if word.endswith(("s", "x")) and word != tok.lemma_.lower():
+                continue  # "les administrations des douanes …", "Administrations douanières d'Asie": a class
+            if not any(norm(t.text) in named_by or t.i in loc_tokens
+                       or t.pos_ == "PROPN" and t.text[:1].isupper() and t.i not in in_known for t in inner):
+                continue  # "l'administration des douanes nationales": generic, not a name
             if _descriptive(doc, tok.i, known_ends):
                 continue  # "l'ASFC est l'administration douanière du Canada": says what, not who
         if not named and not _defined_after(doc, span):
@@ -252,18 +259,24 @@ def _definitions(doc, text: str, known: list[_Candidate]) -> tuple[list[_Candida
         if c.rank <= 2 and (c.end not in by_end or by_end[c.end].start > c.start):
             by_end[c.end] = c
     for tok in doc:
-        if tok.text != "(" or tok.i + 2 >= len(doc):
+        if tok.text != "(" or tok.i + 2 >= len(doc) or tok.i == 0:
             continue
-        close = next((t.i for t in doc[tok.i + 1: tok.i + 5] if t.text == ")"), None)
+        close = next((t.i for t in doc[tok.i + 1: tok.i + 16] if t.text == ")"), None)
         if close is None:
             continue
+        before = doc[tok.i - 1]
+        if before.is_quote and tok.i > 1:
+            before = doc[tok.i - 2]  # « MENA » (Afrique du Nord et Moyen-Orient)
+        acronym = _acronym_in(text, doc[tok.i + 1: close])
+        if acronym is None:
+            # "ACR (Afrique du Nord et Moyen-Orient)": an unknown acronym explained as something other
+            # than a body is not one.
+            inside = doc[tok.i + 1: close]
+            if is_acronym(before.text) and before.text not in _acronym_index() and len(inside) > 1 \
+                    and norm(inside[0].text) not in ents["org_heads"]:
+                not_bodies.add(before.text)
+            continue
         acr_span = doc[tok.i + 1: close]
-        acronym = text[acr_span.start_char:acr_span.end_char]
-        if not is_acronym(acronym):
-            continue
-        before = doc[tok.i - 1] if tok.i > 0 else None
-        if before is None:
-            continue
         long_end = before.idx + len(before.text)
         long = by_end.get(long_end)
         if long is None:
@@ -290,6 +303,22 @@ def _definitions(doc, text: str, known: list[_Candidate]) -> tuple[list[_Candida
         out.append(_Candidate(long.start, acr_span.end_char + 1, long.key, long.name, long.acronym or acronym,
                               min(long.rank, 1)))
     return out, not_bodies
+
+
+def _acronym_in(text: str, inside) -> str | None:
+    """The acronym a parenthesis defines: "(ACR)", "(ACR, « English name »)" or "(« English name », ACR)"."""
+    whole = text[inside.start_char:inside.end_char] if len(inside) else ""
+    if is_acronym(whole):
+        return whole
+    commas = [t.i for t in inside if t.text == ","]
+    if not commas:
+        return None
+    first = text[inside.start_char:inside.doc[commas[0]].idx]
+    last = text[inside.doc[commas[-1]].idx + 1:inside.end_char].strip()
+    for candidate in (first.strip(), last):
+        if is_acronym(candidate) and candidate.isupper():
+            return candidate
+    return None
 
 
 def _nearest_head(doc, paren: int, ents: dict) -> int | None:
@@ -422,6 +451,7 @@ def find(doc, text: str, partner: Partner | None = None) -> tuple[Organisation, 
     identified = [_identify(c, text, secretariat_inner) for c in chosen]
     identified = [_link_partner(c, partner, text) for c in identified]
     identified = [_unify_acronym(c, identified) for c in identified]
+    identified = sorted(identified + _bare_heads(doc, identified), key=lambda c: c.start)
     orgs: dict[str, list[_Candidate]] = {}
     for c in identified:
         orgs.setdefault(c.key, []).append(c)
@@ -449,6 +479,27 @@ def _extend_definitions(chosen: list[_Candidate], text: str) -> list[_Candidate]
             c = replace(c, end=nxt.end)
             skip = i + 1
         out.append(c)
+    return out
+
+
+def _bare_heads(doc, found: list[_Candidate]) -> list[_Candidate]:
+    """"le Ministère", "la Commission": a head noun alone names the one body of the section so named."""
+    ents = _entities()
+    taken = [(c.start, c.end) for c in found]
+    out = []
+    for tok in doc[1:]:
+        word = norm(tok.text)
+        if word not in ents["org_heads"] or not tok.text[:1].isupper() or tok.is_sent_start:
+            continue
+        if norm(doc[tok.i - 1].text) not in ("le", "la", "l'") or any(s <= tok.idx < e for s, e in taken):
+            continue
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        if nxt is not None and (nxt.pos_ in ("ADJ", "PROPN") or norm(nxt.text) in ents["name_connectors"]):
+            continue  # not bare: "la Commission européenne", "le Comité de …"
+        named = {c.key: c for c in found if c.name and norm(c.name.split()[0]) == word}
+        if len(named) == 1:
+            c = next(iter(named.values()))
+            out.append(replace(c, start=tok.idx, end=tok.idx + len(tok.text)))
     return out
 
 

@@ -120,4 +120,9 @@ def run(documents: list[Document], workers: int = 1, cache=None,
     failed = [r for r in results if isinstance(r, Rejected)]
     for r in failed:
         log.warning("%s: section %d set aside: %s", r.source, r.position, r.reason)
+    for p in kept:
+        for org in p.organisations:
+            if org.source == "model":
+                log.warning("%s: section %d: acronym %s is neither in the gazetteer nor defined in the text",
+                            p.source, p.section_index, org.acronym)
     return RunResult(documents=tuple(documents), partners=kept, rejected=tuple(failed + set_aside(documents)))

@@ -32,6 +32,9 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BULLET = re.compile(r"^([•●▪◦‣∙·\-–—*])\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
+# The tell-tale pairs of UTF-8 read as Windows-1252: "Ã©", "Ã¨", "â€™", "Â ".
+_MOJIBAKE = re.compile(
+    "[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6\u02dc\u20ac\u2122]")
 _SEPARATOR = re.compile(r"^\s*(\|+|-{3,}|_{3,}|\*{3,}|={3,})\s*$")
 
 
@@ -179,9 +182,20 @@ def _only_bold(node, text: str) -> bool:
     return bool(bold) and collapse(normalise(bold)) == text
 
 
+def repair(text: str) -> tuple[str, bool]:
+    """Undo mojibake ("Ã©" for "é": UTF-8 read as Windows-1252 somewhere upstream) with ftfy."""
+    if not _MOJIBAKE.search(text):
+        return text, False
+    import ftfy
+
+    fixed = ftfy.fix_encoding(text)
+    return fixed, fixed != text
+
+
 def read_page(source: str, data: bytes) -> Page:
     """Decode and parse one page. ``source`` is how the page is named in the outputs."""
     raw, encoding = decode(source, data)
+    raw, repaired = repair(raw)
     html = is_html(source, data)
     text = normalise(raw)
     if not text.strip():
@@ -190,4 +204,5 @@ def read_page(source: str, data: bytes) -> Page:
         blocks, title = html_blocks(text)
     else:
         blocks, title = text_blocks(text), None
-    return Page(source=source, sha256=sha256(data), blocks=blocks, html_title=title, encoding=encoding)
+    return Page(source=source, sha256=sha256(data), blocks=blocks, html_title=title, encoding=encoding,
+                repaired=repaired)

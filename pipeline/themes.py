@@ -34,20 +34,25 @@ def _exact_index() -> CueIndex:
 
 def find(doc, text: str, partner: Partner) -> tuple[Theme, ...]:
     inside_names = [(m.start, m.end) for org in partner.organisations for m in org.mentions]
+    # A place name is no cue either ("Côte d'Ivoire" is no ivory); an acronym cue
+    # (DPI) stays one even where the model takes it for a place.
+    places = [(t.idx, t.idx + len(t)) for e in doc.ents if e.label_ == "LOC" for t in e if t.pos_ == "PROPN"]
     evidence: dict[str, list[str]] = {}
     matches = [m for m in _index().find(doc) if not m.phrase.isupper()] + _exact_index().find(doc)
     for match in sorted(matches, key=lambda m: m.start):
         span = doc[match.start:match.end]
-        if any(span.start_char < e and s < span.end_char for s, e in inside_names):
-            continue
         phrase = text[span.start_char:span.end_char]
-        if len(span) == 1 and phrase[:1].isupper() and not phrase.isupper() and not span[0].is_sent_start:
-            continue  # a capitalised word inside a sentence is a name ("Côte d'Ivoire"), not the noun
+        if _overlaps(span, inside_names) or _overlaps(span, places) and not phrase.isupper():
+            continue
         found = evidence.setdefault(match.value, [])
         if phrase not in found:
             found.append(phrase)
     return tuple(Theme(code=t["code"], label=t["label"], evidence=tuple(evidence[t["code"]]))
                  for t in vocabulary() if t["code"] in evidence)
+
+
+def _overlaps(span, ranges: list[tuple[int, int]]) -> bool:
+    return any(span.start_char < e and s < span.end_char for s, e in ranges)
 
 
 def extract(partner: Partner, doc) -> Partner:

@@ -1,5 +1,6 @@
 """Shared fixtures: the spaCy model is loaded once per test session, and pages are run in-process."""
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,21 @@ def parse(nlp):
         return next(nlp_module.parse([text]))
 
     return _parse
+
+
+def make_partner(heading, text, source="tests/unit.txt"):
+    """One partner built from a heading and its text, through the real splitter and every stage."""
+    from pipeline import nlp as nlp_module
+    from pipeline.models import Document, Section
+    from pipeline.pipeline import analyse
+    from pipeline.sections import to_partners
+
+    document = Document(source=source, sha256="", title=None, sections=(Section(source, 1, heading, text),))
+    (partner,) = to_partners((document,))
+    return analyse(partner, next(nlp_module.parse([partner.text])))
+
+
+@pytest.fixture(scope="session")
+def extract_partner(nlp):
+    """``extract_partner(heading, text)``: the extracted Partner; the model is loaded once per session."""
+    return functools.cache(make_partner)

@@ -1,0 +1,223 @@
+"""Organisations: one entry per body with all its mentions, whole names, acronyms from the gazetteer or
+defined in the text, and no countries, cities, conventions, programmes or initiatives.
+
+Each case runs the real pipeline (spaCy French model) over a short French text, as the section body of
+a partner; see ``extract_partner`` in conftest.py.
+"""
+
+import pytest
+
+HEADING = "Test"
+SEED_PNUE = (
+    "L’OMD et le Programme des Nations Unies pour l’environnement (PNUE) ont conclu un Protocole d’accord (PDA) "
+    "en 2003. Depuis 2001, l’OMD est un partenaire très actif dans le cadre des Initiative des Douanes vertes (IDV), "
+    "série d’activités coordonnées par le PNUE entreprises en collaboration par des organisations partenaires Qui "
+    "vise à sensibiliser les fonctionnaires des douanes aux Accords multilatéraux sur l’environnement (AME)."
+)
+SEED_ONUDC = (
+    "Le partenariat entre l’Organisation mondiale des douanes (OMD) et l’Office des Nations Unies contre la drogue "
+    "et le crime (ONUDC) est fondé sur un Protocole d’accord (PDA) conclu en novembre 1996. L’ONUDC et l’OMD ont "
+    "œuvré avec succès ensemble. Le projet le plus récent est le ‘’Programme mondial de contrôle des conteneurs "
+    "ONUDC- OMD’’. Un Protocole d'accord entre l'OMD et l'ONUDC a été signé le 18 mars 2010."
+)
+
+
+
+def fold(text):
+    return text.replace("’", "'")
+
+
+def bare(mention):
+    """A mention without the article glued or put before it: "l’OMD" -> "OMD"."""
+    for article in ("l'", "le ", "la ", "les "):
+        if fold(mention).lower().startswith(article):
+            return mention[len(article):]
+    return mention
+
+
+def organisations(extract_partner, text, heading=HEADING):
+    partner = extract_partner(heading, text)
+    for org in partner.organisations:
+        for m in org.mentions:
+            assert text[m.start:m.end] == m.text, (org.name, m)
+    return partner.organisations
+
+
+def by_name(orgs, name):
+    found = [o for o in orgs if fold(o.name) == fold(name)]
+    assert len(found) == 1, [(o.name, [m.text for m in o.mentions]) for o in orgs]
+    return found[0]
+
+
+def by_acronym(orgs, acronym):
+    found = [o for o in orgs if o.acronym == acronym]
+    assert len(found) == 1, [(o.name, o.acronym, [m.text for m in o.mentions]) for o in orgs]
+    return found[0]
+
+
+# (text, the organisation's whole name, the mention as written, without its article)
+WHOLE_NAMES = [
+    pytest.param("Le partenariat entre l’OMD et l’Office des Nations Unies contre la drogue et le crime est ancien.",
+                 "Office des Nations Unies contre la drogue et le crime",
+                 "Office des Nations Unies contre la drogue et le crime", id="onudc"),
+    pytest.param("Le Comité de contrôle douanier du Ministère des Finances de la République du Kazakhstan et "
+                 "l’administration des douanes de la République tchèque ont conclu chacun un Protocole d’accord "
+                 "avec l’OMD.",
+                 "Comité de contrôle douanier du Ministère des Finances de la République du Kazakhstan",
+                 "Comité de contrôle douanier du Ministère des Finances de la République du Kazakhstan",
+                 id="kazakhstan"),
+    pytest.param("Le Comité de contrôle douanier du Ministère des Finances de la République du Kazakhstan et "
+                 "l’administration des douanes de la République tchèque ont conclu chacun un Protocole d’accord "
+                 "avec l’OMD.",
+                 "Administration des douanes de la République tchèque",
+                 "administration des douanes de la République tchèque", id="czech-administration"),
+    pytest.param("Le Bureau régional de liaison chargé du renseignement pour l'Afrique de l'Ouest (BRLR AO) "
+                 "travaille avec l'OMD.",
+                 "Bureau régional de liaison chargé du renseignement pour l'Afrique de l'Ouest",
+                 "Bureau régional de liaison chargé du renseignement pour l'Afrique de l'Ouest (BRLR AO)", id="brlr"),
+    pytest.param("L’Office des Nations Unies contre la drogue et le crime lutte contre le trafic de drogue.",
+                 "Office des Nations Unies contre la drogue et le crime",
+                 "Office des Nations Unies contre la drogue et le crime", id="name-then-verb"),
+    pytest.param("Le Comité du Contre terrorisme du Conseil de sécurité des Nations unies est chargé de vérifier "
+                 "que les pays appliquent bien la Résolution.",
+                 "Comité du Contre terrorisme du Conseil de sécurité des Nations unies",
+                 "Comité du Contre terrorisme du Conseil de sécurité des Nations unies", id="nations-unies-lowercase"),
+    pytest.param("Le ministère des Finances du Japon a signé un Protocole d'accord avec l'OMD.",
+                 "Ministère des Finances du Japon", "ministère des Finances du Japon", id="lowercase-ministry"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "mention"), WHOLE_NAMES)
+def test_names_are_whole(extract_partner, text, name, mention):
+    org = by_name(organisations(extract_partner, text), name)
+    assert mention in [bare(m.text) for m in org.mentions]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Le partenariat entre l’OMD et l’Office des Nations Unies contre la drogue et le crime est ancien.",
+                 id="onudc"),
+    pytest.param("Le Comité de contrôle douanier du Ministère des Finances de la République du Kazakhstan a conclu "
+                 "un Protocole d’accord avec l’OMD.", id="kazakhstan"),
+])
+def test_no_entry_for_part_of_a_name(extract_partner, text):
+    orgs = organisations(extract_partner, text)
+    assert len(orgs) == 2, [o.name for o in orgs]
+    assert not any(fold(o.name) in ("Comité", "Office des Nations Unies", "Ministère des Finances") for o in orgs)
+
+
+# (text, the mentions of the one OMD entry, without their article, in text order)
+ONE_ENTRY = [
+    pytest.param("Le Secrétariat de l’OMD coopère avec l'AIEA. L’Organisation mondiale des douanes (OMD) a signé un "
+                 "accord. Depuis, l’OMD agit.",
+                 ["Secrétariat de l’OMD", "Organisation mondiale des douanes (OMD)", "OMD"], id="three-forms"),
+    pytest.param(SEED_ONUDC, ["Organisation mondiale des douanes (OMD)", "OMD", "OMD", "OMD"], id="seed-onudc"),
+    pytest.param("The WCO and the OMD are one body: l’OMD.", ["WCO", "OMD", "OMD"], id="english-acronym"),
+]
+
+
+@pytest.mark.parametrize(("text", "mentions"), ONE_ENTRY)
+def test_one_entry_for_all_mentions_of_a_body(extract_partner, text, mentions):
+    orgs = organisations(extract_partner, text)
+    omd = [o for o in orgs if o.acronym == "OMD"]
+    assert len(omd) == 1, [(o.name, o.acronym) for o in orgs]
+    assert omd[0].name == "Organisation mondiale des douanes"
+    assert [bare(m.text) for m in omd[0].mentions] == mentions
+
+
+# (text, acronym as the gazetteer has it, its canonical full name): acronyms never spelled out in the text
+GAZETTEER = [
+    pytest.param("L’OMD et le PNUE travaillent ensemble.", "OMD", "Organisation mondiale des douanes", id="omd"),
+    pytest.param("L’OMD et le PNUE travaillent ensemble.", "PNUE",
+                 "Programme des Nations Unies pour l'environnement", id="pnue"),
+    pytest.param("The WCO works with the UNODC.", "OMD", "Organisation mondiale des douanes", id="wco"),
+    pytest.param("The WCO works with the UNODC.", "ONUDC", "Office des Nations Unies contre la drogue et le crime",
+                 id="unodc"),
+    pytest.param("L'OMD, l'OMC et la Banque mondiale coopèrent.", "OMC", "Organisation mondiale du commerce", id="omc"),
+    pytest.param("Les deux Secrétariats ont conclu un Protocole d’accord. L’OICS le met en œuvre.", "OICS",
+                 "Organe international de contrôle des stupéfiants", id="oics"),
+]
+
+
+@pytest.mark.parametrize(("text", "acronym", "name"), GAZETTEER)
+def test_known_acronym_gets_its_full_name(extract_partner, text, acronym, name):
+    org = by_acronym(organisations(extract_partner, text), acronym)
+    assert fold(org.name) == fold(name)
+
+
+def test_english_and_french_acronyms_are_one_body(extract_partner):
+    orgs = organisations(extract_partner, "L'OMD et l'UNODC coopèrent avec l'ONUDC.")
+    onudc = by_acronym(orgs, "ONUDC")
+    assert [bare(m.text) for m in onudc.mentions] == ["UNODC", "ONUDC"]
+
+
+# (text, long name defined in the text, its acronym, all its mentions without their article)
+DEFINED = [
+    pytest.param("Le Réseau douanier de l'Atlantique Sud (RDAS) coopère avec l'OMD. Le RDAS a été créé en 2010.",
+                 "Réseau douanier de l'Atlantique Sud", "RDAS",
+                 ["Réseau douanier de l'Atlantique Sud (RDAS)", "RDAS"], id="rdas"),
+    pytest.param("L’Agence de coopération douanière du Pacifique (ACDP) et l'OMD coopèrent. L'ACDP a son siège à Suva.",
+                 "Agence de coopération douanière du Pacifique", "ACDP",
+                 ["Agence de coopération douanière du Pacifique (ACDP)", "ACDP"], id="acdp"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "acronym", "mentions"), DEFINED)
+def test_acronym_defined_in_the_text(extract_partner, text, name, acronym, mentions):
+    orgs = organisations(extract_partner, text)
+    org = by_acronym(orgs, acronym)
+    assert fold(org.name) == fold(name)
+    assert [bare(m.text) for m in org.mentions] == mentions
+
+
+# (heading, text, words no mention may hold): countries, cities, people, texts, programmes, initiatives...
+NOT_ORGANISATIONS = [
+    pytest.param(HEADING, "L’Organe international de contrôle des stupéfiants (OICS) situé à Vienne, Autriche, "
+                 "contrôle la mise en œuvre des Conventions des Nations Unies.",
+                 ["Vienne", "Autriche", "Convention"], id="city-country"),
+    pytest.param("Centres régionaux de dressage de chiens de l’OMD",
+                 "Les locaux modernes dans lesquels sont dressés et formés les chiens sont situés à Almaty, République "
+                 "du Kazakhstan et à Hermanice, République tchèque.",
+                 ["Almaty", "Kazakhstan", "Hermanice", "tchèque"], id="cities-countries"),
+    pytest.param(HEADING, "La Convention de Kyoto révisée est un instrument de l'OMD.", ["Convention", "Kyoto"],
+                 id="convention"),
+    pytest.param(HEADING, "La Résolution 2178 du Conseil de sécurité exige des mesures.", ["Résolution", "2178"],
+                 id="resolution"),
+    pytest.param(HEADING, "L'OMD soutient le Programme régional de sécurité maritime (MASE). Le MASE aide les pays.",
+                 ["Programme", "MASE"], id="programme"),
+    pytest.param(HEADING, "L’Initiative des Douanes vertes (IDV) réunit plusieurs partenaires. L'IDV forme les agents.",
+                 ["Initiative", "Douanes vertes", "IDV"], id="initiative"),
+    pytest.param(HEADING, "Deux projets, à savoir le ‘’Projet cohésion’’ et le ‘’Projet PRISM’’, ont été lancés sous "
+                 "les auspices de l’OICS.", ["Projet", "PRISM"], id="projects"),
+    pytest.param(HEADING, "L’Accord de coopération a été signé par l'OMD et Europol.", ["Accord"], id="agreement"),
+    pytest.param(HEADING, "L’OMD aide les administrations des douanes à se moderniser.", ["administrations"],
+                 id="generic-administrations"),
+    pytest.param(HEADING, "Le Président de l'OMD, M. Kunio Mikuriya, s'est rendu à Bruxelles.",
+                 ["Mikuriya", "Kunio", "Bruxelles"], id="person-city"),
+    pytest.param("Programme des Nations Unies pour l’environnement (PNUE)", SEED_PNUE,
+                 ["Initiative", "IDV", "Qui", "Accords multilatéraux", "AME"], id="seed-pnue"),
+]
+
+
+@pytest.mark.parametrize(("heading", "text", "forbidden"), NOT_ORGANISATIONS)
+def test_not_organisations(extract_partner, heading, text, forbidden):
+    orgs = organisations(extract_partner, text, heading)
+    for org in orgs:
+        for m in org.mentions:
+            assert not any(word in m.text for word in forbidden), (org.name, m.text)
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(SEED_PNUE, id="seed-pnue"),
+    pytest.param("Qui vise à sensibiliser les fonctionnaires. L’OMD agit. L’ Accord a été signé.",
+                 id="pronoun-article"),
+])
+def test_articles_and_pronouns_are_not_organisations(extract_partner, text):
+    orgs = organisations(extract_partner, text, "Programme des Nations Unies pour l’environnement (PNUE)")
+    names = {fold(o.name).strip().lower() for o in orgs}
+    assert not names & {"l'", "l", "qui", "le", "la"}, names
+    assert all(len(bare(m.text).strip()) >= 2 for o in orgs for m in o.mentions)
+
+
+def test_seed_pnue_finds_the_bodies(extract_partner):
+    orgs = organisations(extract_partner, SEED_PNUE, "Programme des Nations Unies pour l’environnement (PNUE)")
+    assert sorted(o.acronym or o.name for o in orgs) == ["OMD", "PNUE"]

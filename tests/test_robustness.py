@@ -1,0 +1,219 @@
+"""Bad input, faults and hostile text: a run never crashes, never half-writes, never loses a section."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import time_machine
+from conftest import FIXTURES, ROOT, run_pages
+from test_cli import cli
+
+from pipeline import dates, export, pipeline
+from pipeline.models import Partner
+from pipeline.reading import read_page
+from pipeline.sections import split
+
+SEED = ROOT / "corpus" / "omd_partenaires_fr.txt"
+
+HOSTILE_PAGE = (
+    '=HYPERLINK("http://x","y") (HYP)\n'
+    "+1 L’OMD et l’UPU ont signé un Protocole d’accord le 3 mai 2001.\n"
+    "|\n"
+    "@SUM(A1) Organisation\n"
+    "-2 est un nombre; l’OMD coopère.\u200b Zéro\u200blargeur et contrôle\x07.\n"
+    "|\n"
+    "Banque mondiale\n"
+    "La Banque mondiale et l’OMD travaillent avec l’Autorité des douanes d’Oman (ADO) et M. محمد العلي, "
+    "ainsi qu’avec le service מכס ישראל et 税关总署 depuis 2019. " + "Une très longue phrase. " * 400 + "\n"
+    "|\n"
+    "Banque mondiale\n"
+    "Une seconde section du même nom, signée le 1er juillet 2015.\n"
+    "|\n"
+    "Un titre seul sans paragraphe\n"
+)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    page = tmp_path_factory.mktemp("hostile") / "hostile.txt"
+    page.write_text(HOSTILE_PAGE, encoding="utf-8")
+    documents, errors = pipeline.read_documents([("hostile.txt", page.read_bytes())])
+    assert not errors
+    return pipeline.run(documents)
+
+
+def test_hostile_text_is_kept_in_json_and_neutralised_in_spreadsheets(hostile):
+    files = export.render(hostile, ("json", "csv"))
+    data = json.loads(files["partners.json"])
+    assert data["partners"][0]["heading"] == '=HYPERLINK("http://x","y") (HYP)'
+    assert data["partners"][0]["text"].startswith("+1 ")
+    partners_csv = files["partners.csv"].decode("utf-8-sig")
+    assert "'=HYPERLINK" in partners_csv and "'@SUM(A1) Organisation" in partners_csv
+    for name, raw in files.items():
+        if name.endswith(".csv"):
+            for line in raw.decode("utf-8-sig").splitlines():
+                for cell in line.split(","):
+                    assert not cell.startswith(("=", "+", "@")), (name, cell)
+
+
+def test_hostile_sections_are_all_accounted_for(hostile):
+    ids = [p.partner_id for p in hostile.partners]
+    assert len(ids) == 4 and len(set(ids)) == 4  # two "Banque mondiale": two distinct ids
+    assert [r.text for r in hostile.rejected] == ["Un titre seul sans paragraphe"]
+    text = hostile.partners[1].text
+    assert "\u200b" not in text and "\x07" not in text
+    for p in hostile.partners:
+        for org in p.organisations:
+            assert all(p.text[m.start:m.end] == m.text for m in org.mentions)
+        assert all(p.text[d.start:d.end] == d.text for d in p.dates)
+    bank = hostile.partners[2]
+    assert "محمد العلي" in bank.text and any(d.value == "2019" for d in bank.dates)
+
+
+def test_a_section_whose_extraction_raises_is_set_aside(monkeypatch):
+    def explode(partner: Partner, doc) -> Partner:
+        if partner.acronym == "OICS":
+            raise RuntimeError("boom")
+        return partner
+
+    monkeypatch.setattr(pipeline, "STAGES", (*pipeline.STAGES, explode))
+    documents, _ = pipeline.read_documents([("seed.txt", SEED.read_bytes())])
+    result = pipeline.run(documents)
+    assert len(result.partners) == 15
+    (rejected,) = result.rejected
+    assert rejected.position == 11 and "RuntimeError: boom" in rejected.reason
+    assert rejected.text.startswith("L’Organe international de contrôle des stupéfiants")
+    table = export.rows(result)["rejected.csv"]
+    assert table[0]["reason"].startswith("extraction failed")
+
+
+def test_outputs_are_all_or_nothing_when_writing_fails(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    export.write_outputs({"partners.json": b"old", "partners.csv": b"old"}, out)
+    calls = {"n": 0}
+    real = Path.write_bytes
+
+    def failing(self, data):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing)
+    with pytest.raises(export.OutputError, match="No space left"):
+        export.write_outputs({"partners.json": b"new", "partners.csv": b"new", "dates.csv": b"new"}, out)
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {"partners.json": b"old", "partners.csv": b"old"}
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_run_killed_between_renames_gets_its_outputs_back(tmp_path):
+    out = tmp_path / "out"
+    export.write_outputs({"partners.json": b"old"}, out)
+    os.rename(out, tmp_path / ".out.old-999999999")  # as a kill right after the first rename leaves it
+    (tmp_path / ".out.tmp-999999999-abc").mkdir()
+    export.write_outputs({"partners.json": b"new"}, out)
+    assert (out / "partners.json").read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_terminated_run_leaves_the_previous_outputs(tmp_path):
+    out = tmp_path / "out"
+    export.write_outputs({"partners.json": b"previous"}, out)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(SEED), "--out", str(out), "--no-cache"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert (out / "partners.json").read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_dates_do_not_depend_on_the_day_the_pipeline_runs(nlp):
+    pages = [SEED, FIXTURES / "pages" / "partenaires_sans_separateurs.txt"]
+    dates.normalise.cache_clear()
+    today = run_pages(pages)
+    with time_machine.travel("2031-06-15 12:00", tick=False):
+        dates.normalise.cache_clear()
+        later = run_pages(pages)
+    dates.normalise.cache_clear()
+    assert today == later
+    assert any(d["value"] == "2002" for p in today["partners"] for d in p["dates"])
+
+
+def test_per_partner_content_does_not_depend_on_section_order(nlp, tmp_path):
+    sections = SEED.read_text(encoding="utf-8").strip().split("\n|\n")
+    reordered = tmp_path / "seed.txt"
+    reordered.write_text("\n|\n".join(reversed(sections)) + "\n", encoding="utf-8")
+    original = tmp_path / "original" / "seed.txt"
+    original.parent.mkdir()
+    original.write_bytes(SEED.read_bytes())
+
+    def by_id(path):
+        documents, _ = pipeline.read_documents([("seed.txt", path.read_bytes())])
+        data = json.loads(export.to_json(pipeline.run(documents)))
+        return {p["partner_id"]: {k: v for k, v in p.items() if k != "section_index"} for p in data["partners"]}
+
+    assert by_id(reordered) == by_id(original)
+
+
+@pytest.mark.parametrize(("name", "data", "words"), [
+    ("undecodable.txt", bytes(range(128, 256)) * 40 + b"\x81\x8d\x8f\x90\x9d" * 50, "not valid text"),
+    ("whitespace.txt", " \n\t\u00a0\n".encode(), "white space"),
+    ("zip.txt", b"PK\x03\x04" + bytes(100), "ZIP"),
+    ("png.html", b"\x89PNG\r\n\x1a\n" + bytes(100), "PNG"),
+])
+def test_more_bad_inputs(tmp_path, name, data, words):
+    page = tmp_path / name
+    page.write_bytes(data)
+    result = cli("run", str(page), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert name in line and words in line
+
+
+def test_a_file_over_the_size_limit(tmp_path):
+    page = tmp_path / "huge.txt"
+    page.write_bytes(b"Titre (T)\n" + b"Texte. " * (3 * 1024 * 1024))
+    result = cli("run", str(page), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "MiB limit" in result.stderr
+
+
+def test_mojibake_is_repaired_and_said(tmp_path):
+    text = "Organisation mondiale des douanes (OMD)\nL’OMD a été créée en 1952 à Bruxelles.\n"
+    page = tmp_path / "mojibake.txt"
+    page.write_bytes(text.encode("utf-8").decode("cp1252").encode("utf-8"))
+    out = tmp_path / "out"
+    result = cli("run", str(page), "--out", str(out), "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert "mojibake.txt: repaired mis-decoded characters (mojibake)" in result.stderr
+    assert result.stderr.startswith("warning: ")
+    data = json.loads((out / "partners.json").read_text(encoding="utf-8"))
+    assert data["partners"][0]["text"] == "L’OMD a été créée en 1952 à Bruxelles."
+
+
+def test_html_with_scripts_comments_iframes_and_entities():
+    html = (b"<html><body><script>document.write('<h2>Faux (FX)</h2><p>Non.</p>')</script>"
+            b"<!-- <h2>Commentaire (CM)</h2><p>Non plus.</p> --><iframe src='x'><h2>Cadre</h2></iframe>"
+            b"<h2>Union postale universelle (UPU)</h2><p>L&rsquo;UPU &amp; l&#8217;OMD&nbsp;: 1&nbsp;000 bureaux.</p>"
+            b"</body></html>")
+    document = split(read_page("page.html", html))
+    assert [s.heading for s in document.sections] == ["Union postale universelle (UPU)"]
+    assert document.sections[0].text == "L’UPU & l’OMD : 1 000 bureaux."
+
+
+def test_quiet_and_verbose(tmp_path):
+    quiet = cli("run", str(SEED), "--out", str(tmp_path / "q"), "-q")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    loud = cli("run", str(SEED), "--out", str(tmp_path / "v"), "-v")
+    lines = loud.stderr.strip().splitlines()
+    assert lines[-1].startswith("info: 16 partners from 1 page(s)")
+    assert any(line.startswith("info: 16 sections read = 16 kept + 0 set aside") for line in lines)
+    assert all(line.split(":")[0] in ("debug", "info", "warning", "error") for line in lines)
