@@ -107,7 +107,7 @@ class Section:
 @dataclass(frozen=True)
 class Corpus:
     size: int
-    folder: Path
+    path: Path  # the folder of pages (or the one page)
     sections: tuple[Section, ...]
 
     @property
@@ -320,7 +320,8 @@ class Bench:
         code = workdir / "code"
         shutil.copytree(ROOT / "pipeline", code / "pipeline", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         self.code_digest = tree_digest(code / "pipeline")
-        self.env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")]))}
+        python_path = os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")]))
+        self.env = {**os.environ, "PYTHONPATH": python_path}
 
     # Children -------------------------------------------------------------------------------------
 
@@ -352,9 +353,10 @@ class Bench:
             measures.append(measure)
         return measures
 
-    def timed_runs(self, label: str, inputs: Sequence[Path | str], *options: str,
+    def timed_runs(self, label: str, inputs: Sequence[Path | str], *options: str, times: int | None = None,
                    before: Callable[[], None] | None = None, keep_out: Path | None = None) -> list[Measure]:
         """``pipeline run`` repeated, ``before()`` each time; the last run's outputs kept in ``keep_out``."""
+        times = times or self.repeats
 
         def once(rep: int) -> Measure:
             if before:
@@ -362,14 +364,14 @@ class Bench:
             out = self.fresh(f"out-{label}")
             measure = self.pipeline(inputs, out, *options)
             self.note_failures(label, out)
-            if keep_out is not None and rep == self.repeats:
+            if keep_out is not None and rep == times:
                 shutil.rmtree(keep_out, ignore_errors=True)
                 out.rename(keep_out)
             else:
                 shutil.rmtree(out, ignore_errors=True)
             return measure
 
-        return self.repeat(label, once)
+        return self.repeat(label, once, times)
 
     # Bookkeeping ----------------------------------------------------------------------------------
 
@@ -379,7 +381,7 @@ class Bench:
         self.figures[key] = Figure(
             key, what,
             seconds if seconds is not None else median([m.seconds for m in measures]),
-            median([m.cpu_seconds for m in measures]) if measures else None,
+            median([m.cpu_seconds for m in measures]) if measures and seconds is None else None,
             corpus.size if corpus else None, corpus.words if corpus else None,
             max(m.max_rss_mb for m in measures) if measures else None, note)
 
@@ -416,7 +418,7 @@ class Bench:
         self.repeat("model load (parser excluded)", load_model)
         self.add("model_load", f"import spacy + spacy.load({MODEL}, exclude=[parser])", seconds=median(loads),
                  note="timed inside the child")
-        runs = self.timed_runs("seed-cold", [SEED_PAGE], "--no-cache", "-q")
+        runs = self.timed_runs("seed-cold", [seed.path], "--no-cache", "-q")
         self.add("seed_cold", "run on the seed page alone, --no-cache", runs, seed)
 
     # (a) bare spaCy baseline ---------------------------------------------------------------------
@@ -445,7 +447,7 @@ class Bench:
     # (b) + (f) cold runs -------------------------------------------------------------------------
 
     def cold_run(self, corpus: Corpus, keep_out: Path | None = None) -> None:
-        runs = self.timed_runs(f"run-{corpus.size}", [corpus.folder], "--no-cache", "-q", keep_out=keep_out)
+        runs = self.timed_runs(f"run-{corpus.size}", [corpus.path], "--no-cache", "-q", keep_out=keep_out)
         self.add(f"run_{corpus.size}", f"run --no-cache, {corpus.size} sections ({corpus.pages} pages)", runs, corpus,
                  note="whole process: start, model load, analysis, every output")
 
@@ -453,7 +455,7 @@ class Bench:
 
     def workers(self, corpus: Corpus, single_out: Path) -> None:
         parallel_out = self.workdir / f"outputs-workers2-{corpus.size}"
-        runs = self.timed_runs(f"workers2-{corpus.size}", [corpus.folder], "--workers", "2", "--no-cache", "-q",
+        runs = self.timed_runs(f"workers2-{corpus.size}", [corpus.path], "--workers", "2", "--no-cache", "-q",
                                keep_out=parallel_out)
         differing = compare_folders(single_out, parallel_out)
         self.facts.update(workers2_outputs_identical=not differing, workers2_differing_files=differing,
@@ -466,12 +468,12 @@ class Bench:
 
     def reruns(self, corpus: Corpus) -> None:
         cache = self.fresh(f"cache-{corpus.size}")
-        fill = self.timed_runs(f"cache-fill-{corpus.size}", [corpus.folder], "--cache-dir", str(cache), "-q",
-                               before=lambda: shutil.rmtree(cache, ignore_errors=True))
-        self.add(f"cache_fill_{corpus.size}", f"run filling an empty cache, {corpus.size} sections", fill, corpus)
+        fill = self.timed_runs(f"cache-fill-{corpus.size}", [corpus.path], "--cache-dir", str(cache), "-q", times=1)
+        self.add(f"cache_fill_{corpus.size}", f"run filling an empty cache, {corpus.size} sections", fill, corpus,
+                 note="once")
 
-        unchanged = self.timed_runs(f"rerun-unchanged-{corpus.size}", [corpus.folder], "--cache-dir", str(cache), "-q")
-        reused, analysed, spacy_imported = self.cache_check([corpus.folder], cache)
+        unchanged = self.timed_runs(f"rerun-unchanged-{corpus.size}", [corpus.path], "--cache-dir", str(cache), "-q")
+        reused, analysed, spacy_imported = self.cache_check([corpus.path], cache)
         self.facts.update(unchanged_cache_reused=reused, unchanged_cache_analysed=analysed,
                           unchanged_spacy_imported=spacy_imported)
         self.add(f"rerun_unchanged_{corpus.size}", f"re-run, unchanged input, {corpus.size} sections", unchanged,
@@ -579,15 +581,15 @@ def _verdict(check: Check) -> str:
 
 
 def render_table(figures: Sequence[Figure], results: Sequence[Check]) -> str:
-    rows = [("measure", "seconds", "sections/s", "words/s", "peak MB", "note")]
-    rows += [(fig.what, _fmt(fig.seconds), _fmt(fig.sections_per_s, 1), _fmt(fig.words_per_s, 0),
-              _fmt(fig.max_rss_mb, 0), fig.note) for fig in figures]
+    rows = [("measure", "seconds", "cpu s", "sections/s", "words/s", "peak MB", "note")]
+    rows += [(fig.what, _fmt(fig.seconds), _fmt(fig.cpu_seconds), _fmt(fig.sections_per_s, 1),
+              _fmt(fig.words_per_s, 0), _fmt(fig.max_rss_mb, 0), fig.note) for fig in figures]
     checked = [("check", "value", "target", "result", "note")]
     for c in results:
         unit = " s" if c.unit == "s" else ""
         checked.append((c.name, f"{c.value:.3f}{unit}", f"{'<=' if c.at_most else '>='} {c.limit:.3f}{unit}",
                         _verdict(c), c.note))
-    return "\n".join([*_grid(rows, right=(1, 2, 3, 4)), "", *_grid(checked)])
+    return "\n".join([*_grid(rows, right=(1, 2, 3, 4, 5)), "", *_grid(checked)])
 
 
 def git(*args: str) -> str:
@@ -607,12 +609,25 @@ def write_results(bench: Bench, corpora: Sequence[Corpus], results: Sequence[Che
                      "cpus": os.cpu_count(), "memory_probe": "os.wait4 ru_maxrss of each child"},
         "corpus": {str(c.size): {"sections": c.size, "pages": c.pages, "words": c.words} for c in corpora},
         "figures": {k: fig.as_dict() for k, fig in bench.figures.items()},
+        "code_snapshot_digest": bench.code_digest,
         "facts": bench.facts,
         "extraction_failures": bench.failures,
         "checks": [c.as_dict() for c in results],
         "all_passed": all(c.passed for c in results),
     }
     RESULTS.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def warnings(bench: Bench) -> list[str]:
+    """What makes the figures less trustworthy than they look."""
+    found = [f"{label}: {n} section(s) set aside by an extraction error (exit 1)"
+             for label, n in bench.failures.items()]
+    if bench.facts["source_changed_during_bench"]:
+        found.append("pipeline/ was edited during the bench; the figures are those of the snapshot taken at its start")
+    if bench.facts["load_average_max"] > 2.5:
+        found.append(f"the machine was busy (1-minute load average up to {bench.facts['load_average_max']:.1f} "
+                     f"on {os.cpu_count()} CPUs, the bench using 1-2): wall times are inflated")
+    return found
 
 
 # --- Entry point -----------------------------------------------------------------------------------
@@ -642,14 +657,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench = Bench(workdir, args.repeat)
         corpora = [build_corpus(size, workdir) for size in args.sizes]
         for corpus in corpora:
-            say(f"corpus {corpus.size}: {corpus.pages} pages, {corpus.words:,} words in {corpus.folder}")
-        bench.startup()
+            say(f"corpus {corpus.size}: {corpus.pages} pages, {corpus.words:,} words in {corpus.path}")
+        bench.startup(Corpus(len(read_seed()), SEED_PAGE, tuple(read_seed())))
         single_out = workdir / f"outputs-workers1-{large}"
         for corpus in corpora:
             bench.baseline(corpus)
             bench.cold_run(corpus, keep_out=single_out if corpus.size == large else None)
         bench.workers(corpora[-1], single_out)
         bench.reruns(corpora[-1])
+        bench.facts.update(
+            source_changed_during_bench=bench.source_changed(),
+            load_average_max=max(bench.load_samples), load_average_mean=statistics.fmean(bench.load_samples))
     except BenchError as exc:
         say(f"a measured command failed, no results written:\n{exc}")
         return 3
@@ -661,8 +679,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = checks(bench, small, large)
     write_results(bench, corpora, results, args)
     print(render_table(list(bench.figures.values()), results))
-    for label, failed in bench.failures.items():
-        print(f"warning: {label}: {failed} section(s) set aside by an extraction error (exit 1); see rejected.csv")
+    for warning in warnings(bench):
+        print(f"warning: {warning}")
     print(f"\n{sum(c.passed for c in results)}/{len(results)} checks passed; medians of {args.repeat} run(s); "
           f"bench took {time.perf_counter() - started:.0f} s; figures in {RESULTS.relative_to(ROOT)}")
     return 0 if all(c.passed for c in results) else 1

@@ -114,7 +114,12 @@ def _split_chunk(blocks: list[Block], html: bool, forced: bool):
         if current is None:
             (lead if not sections else loose).append(line.text)
             continue
-        joiner = "\n\n" if line.after_blank else ("\n" if line.starts_paragraph else " ")
+        previous = current[1][-1][1] if current[1] else ""
+        # A line that starts a sentence after one that ended one is a paragraph of its own (one line per
+        # paragraph, as saved pages often are); otherwise it continues a wrapped paragraph.
+        new_paragraph = line.starts_paragraph or (
+            previous.endswith((".", "!", "?", ":", ";")) and line.text[:1].isupper())
+        joiner = "\n\n" if line.after_blank else ("\n" if new_paragraph else " ")
         current[1].append((joiner, line.text))
     if forced and not sections and len(lines) >= 2:
         sections = [(lines[0].text, [("\n", ln.text) for ln in lines[1:]])]
