@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py $(ARGS)
 
 clean:
 	rm -rf $(OUT)/*.json $(OUT)/*.csv $(OUT)/*.xlsx $(OUT)/*.html .cache .pytest_cache .ruff_cache
