@@ -24,10 +24,15 @@ DEFAULT_DIR = Path(".cache") / "pipeline"
 
 @cache
 def code_fingerprint() -> str:
-    """Hash of the package's source files: any change to the code changes it."""
+    """Hash of the code a section's result depends on: the stages' modules and what they build on.
+    Editing the CLI, the exports or the report keeps the cache; editing an extractor does not."""
+    import sys
+
+    from . import cues, models, nlp, pipeline
+
+    modules = {sys.modules[stage.__module__] for stage in pipeline.STAGES} | {cues, models, nlp, pipeline}
     digest = hashlib.sha256()
-    package = Path(__file__).parent
-    for path in sorted(package.glob("*.py")):
+    for path in sorted(Path(m.__file__) for m in modules):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

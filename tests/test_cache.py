@@ -66,3 +66,13 @@ def test_editing_a_resource_file_invalidates_the_cache(edited_resources):
     resources.fingerprint.cache_clear()
     cache_module._run_key.cache_clear()
     assert cache_module.key(_partner()) != before
+
+
+def test_the_code_fingerprint_covers_the_extractors_only():
+    from pathlib import Path
+
+    from pipeline import pipeline
+
+    names = {Path(__import__("sys").modules[s.__module__].__file__).name for s in pipeline.STAGES}
+    assert names == {"organisations.py", "dates.py", "agreements.py", "themes.py"}
+    assert cache_module.code_fingerprint() == cache_module.code_fingerprint()

@@ -217,3 +217,25 @@ def test_quiet_and_verbose(tmp_path):
     assert lines[-1].startswith("info: 16 partners from 1 page(s)")
     assert any(line.startswith("info: 16 sections read = 16 kept + 0 set aside") for line in lines)
     assert all(line.split(":")[0] in ("debug", "info", "warning", "error") for line in lines)
+
+
+def test_a_failing_run_leaves_the_previous_outputs(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from pipeline import cli as cli_module
+    from pipeline import schema
+
+    out = tmp_path / "out"
+    export.write_outputs({"partners.json": b"previous"}, out)
+
+    def broken(result):
+        tables = real_rows(result)
+        tables["dates.csv"][0]["value"] = "2002-11-28T00:00"  # what a dateparser default would have done
+        return tables
+
+    real_rows = export.rows
+    monkeypatch.setattr(export, "rows", broken)
+    result = CliRunner().invoke(cli_module.cli, ["run", str(SEED), "--out", str(out), "--no-cache"])
+    assert result.exit_code == schema.SchemaError.exit_code
+    assert (out / "partners.json").read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
