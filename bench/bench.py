@@ -33,6 +33,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -48,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_PAGE = ROOT / "corpus" / "omd_partenaires_fr.txt"
 ORGANISATIONS = ROOT / "pipeline" / "resources" / "organisations.toml"
 RESULTS = ROOT / "bench" / "results.json"
+PARTIAL = ROOT / "bench" / "results.partial.json"  # the figures so far, while the bench runs
 
 RANDOM_SEED = 20_240_613
 SECTIONS_PER_PAGE = 100
@@ -233,7 +235,12 @@ def run_child(args: Sequence[str], cwd: Path, env: dict[str, str], ok: Sequence[
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(list(args), cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # interrupted: the measured child must not outlive the bench
+            proc.kill()
+            proc.wait()
+            raise
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -384,6 +391,8 @@ class Bench:
             median([m.cpu_seconds for m in measures]) if measures and seconds is None else None,
             corpus.size if corpus else None, corpus.words if corpus else None,
             max(m.max_rss_mb for m in measures) if measures else None, note)
+        data = {"figures": {k: f.as_dict() for k, f in self.figures.items()}, "facts": self.facts}
+        PARTIAL.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     def fresh(self, name: str) -> Path:
         """A path under the work folder that does not exist (any previous one removed)."""
@@ -616,6 +625,7 @@ def write_results(bench: Bench, corpora: Sequence[Corpus], results: Sequence[Che
         "all_passed": all(c.passed for c in results),
     }
     RESULTS.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    PARTIAL.unlink(missing_ok=True)
 
 
 def warnings(bench: Bench) -> list[str]:
@@ -648,8 +658,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # so that the work folder is removed and the running child killed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminated)
     small, large = args.sizes[0], args.sizes[-1]
     workdir = Path(tempfile.mkdtemp(prefix="omd-bench-"))
     started = time.perf_counter()
@@ -669,7 +684,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             source_changed_during_bench=bench.source_changed(),
             load_average_max=max(bench.load_samples), load_average_mean=statistics.fmean(bench.load_samples))
     except BenchError as exc:
-        say(f"a measured command failed, no results written:\n{exc}")
+        say(f"a measured command failed, no results written (figures so far in {PARTIAL.name}):\n{exc}")
         return 3
     finally:
         if args.keep:

@@ -193,7 +193,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str, workers: int, no_
         finally:
             if bar is not None:
                 bar.close()
-        export.write_outputs(export.render(result, chosen), out_dir)
+        export.write_outputs(export.produce(result, chosen), out_dir)
     except PipelineError as exc:
         _fail(exc)
     failed = [r for r in result.rejected if r.reason.startswith("extraction failed")]

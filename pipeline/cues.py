@@ -24,11 +24,26 @@ def token_keys(token) -> frozenset[str]:
     return frozenset({text, singular(text), norm(token.lemma_), singular(norm(token.lemma_))})
 
 
+def tokens(doc) -> list:
+    """The Doc's tokens as a list, built once per Doc: indexing a Doc makes a new Token each time."""
+    toks = doc.user_data.get("tokens")
+    if toks is None:
+        toks = doc.user_data["tokens"] = list(doc)
+    return toks
+
+
+def exact_keys(doc) -> list[frozenset[str]]:
+    keys = doc.user_data.get("exact_keys")
+    if keys is None:
+        keys = doc.user_data["exact_keys"] = [frozenset({t.text}) for t in tokens(doc)]
+    return keys
+
+
 def doc_keys(doc) -> list[frozenset[str]]:
     """Keys of every token of ``doc``, computed once per Doc."""
     keys = doc.user_data.get("cue_keys")
     if keys is None:
-        keys = doc.user_data["cue_keys"] = [token_keys(t) for t in doc]
+        keys = doc.user_data["cue_keys"] = [token_keys(t) for t in tokens(doc)]
     return keys
 
 
@@ -61,7 +76,7 @@ class CueIndex:
     def find(self, doc, start: int = 0, end: int | None = None) -> list[Match]:
         """Leftmost-longest, non-overlapping matches in ``doc[start:end]``."""
         end = len(doc) if end is None else end
-        keys = [frozenset({t.text}) for t in doc] if self.exact else doc_keys(doc)
+        keys = exact_keys(doc) if self.exact else doc_keys(doc)
         found: list[Match] = []
         i = start
         while i < end:
@@ -96,7 +111,7 @@ def _match_at(doc, keys, i: int, cue_keys, end: int, skip: bool) -> int | None:
         if j < end and keys[j] & wanted:
             j += 1
             continue
-        if skip and n > 0 and j + 1 < end and doc[j].pos_ in ("ADV", "ADJ") and keys[j + 1] & wanted:
+        if skip and n > 0 and j + 1 < end and tokens(doc)[j].pos_ in ("ADV", "ADJ") and keys[j + 1] & wanted:
             j += 2
             continue
         return None

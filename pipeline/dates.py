@@ -135,20 +135,24 @@ def candidates(text: str) -> list[tuple[int, int, str, str]]:
     return sorted(found)
 
 
+@cache
+def _folded(key: str) -> frozenset[str]:
+    return frozenset(norm(w) for w in _config()[key])
+
+
 def _is_year(text: str, start: int, end: int) -> bool:
-    cfg = _config()
     before = re.findall(r"[\wº°]+", norm(text[max(0, start - 15):start]))
     after = re.findall(r"[\w%]+", norm(text[end:end + 20]))
     if re.search(r"[nN][°º]\s*$|\d[  ]$", text[max(0, start - 4):start]):
         return False
-    if before and before[-1] in {norm(w) for w in cfg["not_a_year_after"]}:
+    if before and before[-1] in _folded("not_a_year_after"):
         return False
-    if after and after[0] in {norm(w) for w in cfg["not_a_year_before"]}:
+    if after and after[0] in _folded("not_a_year_before"):
         return False
     # "2000 entreprises", "1800 kilogrammes": a number followed by a plural noun counts things.
     following = re.match(r"\s+([a-zà-ÿ]+)", text[end:end + 30])
     return not (following and len(following.group(1)) > 3 and following.group(1)[-1] in "sx"
-                and norm(following.group(1)) not in {norm(w) for w in cfg["not_plural_nouns"]})
+                and norm(following.group(1)) not in _folded("not_plural_nouns"))
 
 
 @cache
@@ -162,38 +166,36 @@ def _start_prepositions() -> tuple[str, ...]:
     return tuple(norm(p) for p in _config()["start_prepositions"])
 
 
-def role(doc, start: int, end: int, boundaries: list[tuple[int, int]]) -> str:
-    """What the date at characters [start, end) dates: the nearest cue in its clause decides."""
-    before = re.sub(r"\s+(le|la|l'|du|de l'|de la)$", "", norm(doc.text[max(0, start - 24):start]).rstrip())
-    if any(before.endswith(p) for p in _start_prepositions()):
-        return "start"  # "depuis 2005", "depuis le 1er janvier 2010"
-    span = doc.char_span(start, end, alignment_mode="expand")
-    sent = span.sent if span is not None and doc.has_annotation("SENT_START") else doc[:]
-    # The clause: from the previous date (or the sentence start) to the next one (or its end).
-    lo, hi = sent.start, sent.end
-    for s, e in boundaries:
-        if e <= start:
-            lo = max(lo, doc.char_span(s, e, alignment_mode="expand").end)
-        elif s >= end:
-            hi = min(hi, doc.char_span(s, e, alignment_mode="expand").start)
-    matches = [m for m in _role_cues().find(doc, lo, hi) if m.value != "start"]
-    preceding = [m for m in matches if m.end <= span.start]
-    if preceding:
-        return preceding[-1].value
-    # A cue after the date is its own only if it is nearer to it than to the next date:
-    # in "lancé en 2001 et … créé en 2003", "créé" dates 2003, not 2001.
-    following = [m for m in matches if m.start >= span.end and m.start - span.end <= hi - m.end]
-    if following:
-        return following[0].value
-    return "event"
+def _roles(doc, spans: list) -> list[str]:
+    """What each date (a token span) dates: the nearest cue in its clause decides. Cues are found
+    once per Doc; a clause runs from the previous date (or the sentence's start) to the next one."""
+    cues = [m for m in _role_cues().find(doc) if m.value != "start"]
+    sentences = doc.has_annotation("SENT_START")
+    out = []
+    for i, span in enumerate(spans):
+        before = re.sub(r"\s+(le|la|l'|du|de l'|de la)$", "",
+                        norm(doc.text[max(0, span.start_char - 24):span.start_char]).rstrip())
+        if any(before.endswith(p) for p in _start_prepositions()):
+            out.append("start")  # "depuis 2005", "depuis le 1er janvier 2010"
+            continue
+        sent = span.sent if sentences else doc[:]
+        lo = max(sent.start, spans[i - 1].end if i > 0 else 0)
+        hi = min(sent.end, spans[i + 1].start if i + 1 < len(spans) else len(doc))
+        preceding = [m for m in cues if lo <= m.start and m.end <= span.start]
+        # A cue after the date is its own only if it is nearer to it than to the next date:
+        # in "lancé en 2001 et … créé en 2003", "créé" dates 2003, not 2001.
+        following = [m for m in cues if m.start >= span.end and m.end <= hi and m.start - span.end <= hi - m.end]
+        out.append(preceding[-1].value if preceding else following[0].value if following else "event")
+    return out
 
 
 def find(doc, text: str) -> tuple[DateMention, ...]:
     found = candidates(text)
-    bounds = [(s, e) for s, e, *_ in found]
+    spans = [doc.char_span(s, e, alignment_mode="expand") for s, e, *_ in found]
+    roles = _roles(doc, spans)
     return tuple(
-        DateMention(text=text[s:e], value=value, precision=precision, role=role(doc, s, e, bounds), start=s, end=e)
-        for s, e, value, precision in found
+        DateMention(text=text[s:e], value=value, precision=precision, role=r, start=s, end=e)
+        for (s, e, value, precision), r in zip(found, roles, strict=True)
     )
 
 

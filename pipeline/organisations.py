@@ -10,10 +10,12 @@ name wins, so that whole names are kept; a body's secretariat is a mention of th
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache
 
 from . import resources
+from .cues import tokens
 from .models import Mention, Organisation, Partner
 from .nlp import fold, norm
 
@@ -36,19 +38,24 @@ def gazetteer() -> tuple[Entry, ...]:
 
 
 @cache
-def gazetteer_patterns() -> list[dict]:
-    """SpanRuler patterns: names and aliases on folded norms, acronyms on exact spelling."""
-    patterns = []
+def gazetteer_patterns() -> tuple[list[dict], list[dict]]:
+    """SpanRuler phrase patterns: names and aliases (matched on folded norms), and acronyms (matched
+    on their exact spelling)."""
+    names, acronyms = [], []
     data = resources.load("organisations.toml").get("organisation", [])
     for i, org in enumerate(data):
         ident = str(i)
         for name in [org["name"], *org.get("aliases", [])]:
-            patterns.append({"label": "ORG", "id": ident, "pattern": fold(name)})
+            for variant in dict.fromkeys([fold(name), _unaccented(fold(name))]):
+                names.append({"label": "ORG", "id": ident, "pattern": variant})
         for acronym in [org.get("acronym"), *org.get("acronyms", [])]:
             if acronym:
-                words = re.findall(r"[A-Za-z0-9]+|[^\sA-Za-z0-9]", acronym)
-                patterns.append({"label": "ACR", "id": ident, "pattern": [{"ORTH": w} for w in words]})
-    return patterns
+                acronyms.append({"label": "ACR", "id": ident, "pattern": acronym})
+    return names, acronyms
+
+
+def _unaccented(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @cache
@@ -120,6 +127,7 @@ def _gazetteer_candidates(doc) -> list[_Candidate]:
 
 def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
     """Names that start with a body's head noun and run to the end of the noun phrase."""
+    toks = tokens(doc)
     ents = _entities()
     heads, not_heads = ents["org_heads"], ents["not_org_heads"]
     connectors, named_by = ents["name_connectors"], ents["named_by"]
@@ -130,17 +138,17 @@ def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
     loc_tokens = {t.i for ent in doc.ents if ent.label_ == "LOC" for t in ent} - in_known
     known_names = {s.start for s in doc.spans.get(SPANS_KEY, []) if s.label_ == "ORG"}
     out = []
-    for tok in doc:
+    for tok in toks:
         word = norm(tok.text)
         if word not in heads or tok.i in known_names:
             continue  # (a name the gazetteer knows whole is not run on: "… et le crime lutte contre …")
-        if tok.i > 0 and norm(doc[tok.i - 1].text) in generic:
+        if tok.i > 0 and norm(toks[tok.i - 1].text) in generic:
             continue
-        if tok.i > 1 and norm(doc[tok.i - 1].text) in connectors and _complement_of(doc, tok.i - 1, not_heads):
+        if tok.i > 1 and norm(toks[tok.i - 1].text) in connectors and _complement_of(doc, tok.i - 1, not_heads):
             continue  # "Initiative des Douanes vertes": a body's word inside the name of something else
         end = tok.i + 1
         while end < len(doc):
-            t = doc[end]
+            t = toks[end]
             w = norm(t.text)
             if t.is_space or t.is_punct and t.text not in ("/", "-", "'", "&"):
                 break
@@ -148,15 +156,15 @@ def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
                 end += 1
                 continue
             if t.text in ("/", "-"):
-                if end + 1 < len(doc) and doc[end + 1].text[:1].isupper() and doc[end - 1].text[:1].isupper():
+                if end + 1 < len(doc) and toks[end + 1].text[:1].isupper() and toks[end - 1].text[:1].isupper():
                     end += 1
                     continue
                 break
             if w == "et":
                 # "Fiscalité et Union douanière", "de la technologie et de la logistique" continue a
                 # name; "… et l'administration", "l'OMD et Europol" start another.
-                nxt = doc[end + 1] if end + 1 < len(doc) else None
-                nxt2 = doc[end + 2] if end + 2 < len(doc) else None
+                nxt = toks[end + 1] if end + 1 < len(doc) else None
+                nxt2 = toks[end + 2] if end + 2 < len(doc) else None
                 complement = any(norm(x.text) in ("sur", "pour", "contre") for x in doc[tok.i:end])
                 continues = nxt is not None and nxt2 is not None and (
                     nxt.text[:1].isupper()
@@ -164,12 +172,12 @@ def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
                     # "sur le commerce et le développement": the complement goes on
                     or complement and norm(nxt.text) in ("le", "la", "les", "l'") and nxt2.text[:1].islower()
                     and nxt2.pos_ == "NOUN")
-                if not continues or doc[end - 1].idx + len(doc[end - 1]) in known_ends or nxt.idx in known_starts:
+                if not continues or toks[end - 1].idx + len(toks[end - 1]) in known_ends or nxt.idx in known_starts:
                     break
                 end += 1
                 continue
             if w in connectors or w.endswith("'"):
-                nxt = doc[end + 1] if end + 1 < len(doc) else None
+                nxt = toks[end + 1] if end + 1 < len(doc) else None
                 if nxt is None or norm(nxt.text) in generic:
                     break
                 if w == "en" and not nxt.text[:1].isupper():
@@ -186,7 +194,7 @@ def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
                 continue
             break
         # A name does not end on a connector or a participle ("le Bureau régional situé à …").
-        while end > tok.i + 1 and (norm(doc[end - 1].text) in connectors or doc[end - 1].text in "/-'"
+        while end > tok.i + 1 and (norm(toks[end - 1].text) in connectors or toks[end - 1].text in "/-'"
                                    or _participle_before_complement(doc, end)):
             end -= 1
         span = doc[tok.i:end]
@@ -214,27 +222,30 @@ def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
 
 
 def _participle_before_complement(doc, end: int) -> bool:
-    return doc[end - 1].pos_ == "VERB" and end < len(doc) and doc[end].pos_ in ("ADP", "DET")
+    toks = tokens(doc)
+    return toks[end - 1].pos_ == "VERB" and end < len(doc) and toks[end].pos_ in ("ADP", "DET")
 
 
 def _descriptive(doc, head: int, known_ends: set[int]) -> bool:
     """A lower-case name after a copula or in apposition to a body describes that body."""
+    toks = tokens(doc)
     i = head - 1
-    while i >= 0 and norm(doc[i].text) in ("la", "le", "les", "l'", "une", "un"):
+    while i >= 0 and norm(toks[i].text) in ("la", "le", "les", "l'", "une", "un"):
         i -= 1
     if i < 0:
         return False
-    if doc[i].lemma_ == "être" or norm(doc[i].text) in ("est", "sont", "etait", "devenu", "devenue"):
+    if toks[i].lemma_ == "être" or norm(toks[i].text) in ("est", "sont", "etait", "devenu", "devenue"):
         return True
-    return doc[i].text == "," and i > 0 and doc[i - 1].idx + len(doc[i - 1]) in known_ends
+    return toks[i].text == "," and i > 0 and toks[i - 1].idx + len(toks[i - 1]) in known_ends
 
 
 def _complement_of(doc, connector: int, not_heads: frozenset[str]) -> bool:
     """Whether the word before ``connector`` (skipping articles) names something that is not a body."""
+    toks = tokens(doc)
     i = connector - 1
-    while i >= 0 and norm(doc[i].text) in ("la", "le", "les", "l'"):
+    while i >= 0 and norm(toks[i].text) in ("la", "le", "les", "l'"):
         i -= 1
-    return i >= 0 and norm(doc[i].text) in not_heads
+    return i >= 0 and norm(toks[i].text) in not_heads
 
 
 @cache
@@ -245,12 +256,14 @@ def _stop_words() -> frozenset[str]:
 
 
 def _defined_after(doc, span) -> bool:
+    toks = tokens(doc)
     end = span.end
-    return end + 2 < len(doc) and doc[end].text == "(" and is_acronym(doc[end + 1].text)
+    return end + 2 < len(doc) and toks[end].text == "(" and is_acronym(toks[end + 1].text)
 
 
 def _definitions(doc, text: str, known: list[_Candidate]) -> tuple[list[_Candidate], set[str]]:
     """``Nom complet (ACR)``: the name's span and the acronym's, tied together; and non-body acronyms."""
+    toks = tokens(doc)
     ents = _entities()
     out: list[_Candidate] = []
     not_bodies: set[str] = set()
@@ -258,15 +271,15 @@ def _definitions(doc, text: str, known: list[_Candidate]) -> tuple[list[_Candida
     for c in known:
         if c.rank <= 2 and (c.end not in by_end or by_end[c.end].start > c.start):
             by_end[c.end] = c
-    for tok in doc:
+    for tok in toks:
         if tok.text != "(" or tok.i + 2 >= len(doc) or tok.i == 0:
             continue
         close = next((t.i for t in doc[tok.i + 1: tok.i + 16] if t.text == ")"), None)
         if close is None:
             continue
-        before = doc[tok.i - 1]
+        before = toks[tok.i - 1]
         if before.is_quote and tok.i > 1:
-            before = doc[tok.i - 2]  # « MENA » (Afrique du Nord et Moyen-Orient)
+            before = toks[tok.i - 2]  # « MENA » (Afrique du Nord et Moyen-Orient)
         acronym = _acronym_in(text, doc[tok.i + 1: close])
         if acronym is None:
             # "ACR (Afrique du Nord et Moyen-Orient)": an unknown acronym explained as something other
@@ -282,18 +295,18 @@ def _definitions(doc, text: str, known: list[_Candidate]) -> tuple[list[_Candida
         if long is None:
             start = _initials_start(doc, tok.i, acronym)
             head = _nearest_head(doc, tok.i, ents)
-            if head is not None and norm(doc[head].text) in ents["not_org_heads"] and (start is None or start <= head):
+            if head is not None and norm(toks[head].text) in ents["not_org_heads"] and (start is None or start <= head):
                 not_bodies.add(acronym)  # "Programme régional de sécurité maritime (MASE)"
                 continue
             if start is None:
                 if _initials_start(doc, tok.i, acronym, lower=True) is not None:
                     not_bodies.add(acronym)  # "opérateur économique agréé (OEA)": a term, not a body
                 continue
-            first = norm(doc[start].text)
+            first = norm(toks[start].text)
             if first in ents["not_org_heads"] or first not in ents["org_heads"]:
                 not_bodies.add(acronym)
                 continue
-            long = _Candidate(doc[start].idx, long_end, "", "", None, 1)
+            long = _Candidate(toks[start].idx, long_end, "", "", None, 1)
         else:
             first = norm(text[long.start:long.end].split()[0]) if long.rank > 0 else ""
             if first in ents["not_org_heads"]:
@@ -323,11 +336,12 @@ def _acronym_in(text: str, inside) -> str | None:
 
 def _nearest_head(doc, paren: int, ents: dict) -> int | None:
     """The nearest capitalised head noun (of a body or of anything else) before a parenthesis."""
+    toks = tokens(doc)
     heads = ents["org_heads"] | ents["not_org_heads"]
     for i in range(paren - 1, max(-1, paren - 15), -1):
-        if doc[i].text in (".", ";", "(", ")"):
+        if toks[i].text in (".", ";", "(", ")"):
             return None
-        if doc[i].text[:1].isupper() and norm(doc[i].text) in heads:
+        if toks[i].text[:1].isupper() and norm(toks[i].text) in heads:
             return i
     return None
 
@@ -335,12 +349,13 @@ def _nearest_head(doc, paren: int, ents: dict) -> int | None:
 def _initials_start(doc, paren: int, acronym: str, lower: bool = False) -> int | None:
     """The word that starts the long form: the nearest one before the parenthesis whose initial is
     the acronym's and from which the acronym's letters can be read in order."""
+    toks = tokens(doc)
     letters = [c.lower() for c in acronym if c.isalpha()]
     if not letters:
         return None
     lo = max(0, paren - len(letters) * 3 - 4)
     for start in range(paren - 1, lo - 1, -1):
-        word = doc[start].text
+        word = toks[start].text
         if not (lower or word[:1].isupper()) or norm(word[0]) != norm(letters[0]):
             continue
         phrase = norm(" ".join(t.text for t in doc[start:paren]))
@@ -484,16 +499,17 @@ def _extend_definitions(chosen: list[_Candidate], text: str) -> list[_Candidate]
 
 def _bare_heads(doc, found: list[_Candidate]) -> list[_Candidate]:
     """"le Ministère", "la Commission": a head noun alone names the one body of the section so named."""
+    toks = tokens(doc)
     ents = _entities()
     taken = [(c.start, c.end) for c in found]
     out = []
-    for tok in doc[1:]:
+    for tok in toks[1:]:
         word = norm(tok.text)
         if word not in ents["org_heads"] or not tok.text[:1].isupper() or tok.is_sent_start:
             continue
-        if norm(doc[tok.i - 1].text) not in ("le", "la", "l'") or any(s <= tok.idx < e for s, e in taken):
+        if norm(toks[tok.i - 1].text) not in ("le", "la", "l'") or any(s <= tok.idx < e for s, e in taken):
             continue
-        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        nxt = toks[tok.i + 1] if tok.i + 1 < len(doc) else None
         if nxt is not None and (nxt.pos_ in ("ADJ", "PROPN") or norm(nxt.text) in ents["name_connectors"]):
             continue  # not bare: "la Commission européenne", "le Comité de …"
         named = {c.key: c for c in found if c.name and norm(c.name.split()[0]) == word}

@@ -86,12 +86,13 @@ def test_datapackage_describes_every_csv():
 
 
 @pytest.mark.parametrize(("table", "row_change", "message"), [
-    ("dates.csv", {"value": "2002-11-28T00:00"}, "does not match"),
-    ("dates.csv", {"precision": "week"}, "is not one of"),
-    ("agreements.csv", {"type": "treaty"}, "is not one of"),
-    ("themes.csv", {"code": "unknown_theme"}, "is not one of"),
+    ("dates.csv", {"value": "2002-11-28T00:00"}, "dates.csv row 1: value must match pattern"),
+    ("dates.csv", {"precision": "week"}, "precision must be one of"),
+    ("agreements.csv", {"type": "treaty"}, "type must be one of"),
+    ("themes.csv", {"code": "unknown_theme"}, "code must be one of"),
     ("dates.csv", {"partner_id": "nobody"}, "not in partners.csv"),
-    ("partners.csv", {"section_index": "one"}, "is not of type"),
+    ("partners.csv", {"section_index": "one"}, "section_index must be integer"),
+    ("dates.csv", {"extra": 1}, "must not contain"),
 ])
 def test_schema_rejects_a_broken_table(table, row_change, message):
     tables = export.rows(_result())

@@ -94,7 +94,7 @@ PIECES = [
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=40))
 def test_every_extracted_item_points_at_its_text(parse, pieces):
-    text = " ".join(pieces)
+    text = "Le partenaire coopère. " + " ".join(pieces)
     document = split(read_page("p.txt", f"Partenaire (PRT)\n{text}\n|\n".encode()))
     for partner in to_partners((document,)):
         partner = analyse(partner, parse(partner.text))
