@@ -72,22 +72,7 @@ def decode(source: str, data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    declared = _META_CHARSET.search(data[:4096])
-    # A French page that is not UTF-8 is almost always Windows-1252 (a superset of Latin-1 for
-    # text); the detector is asked only when that fails, since it confuses the two with cp1250.
-    candidates = [declared.group(1).decode("ascii").lower()] if declared else []
-    candidates.append("cp1252")
-    for encoding in candidates:
-        try:
-            text = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        if _looks_like_text(text):
-            return text, encoding
-    from charset_normalizer import from_bytes  # imported here: only unusual pages need it
-
-    best = from_bytes(data).best()
-    for encoding in [best.encoding] if best is not None else []:
+    for encoding in _encodings(data):
         try:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
@@ -96,6 +81,21 @@ def decode(source: str, data: bytes) -> tuple[str, str]:
             return text, encoding
     raise InputError(source, "the bytes are not valid text in any supported encoding",
                      "re-save the page as UTF-8")
+
+
+def _encodings(data: bytes):
+    """Encodings to try, in order: the one the page declares; Windows-1252, since a French page that
+    is not UTF-8 almost always is (a superset of Latin-1 for text); last, what charset-normalizer
+    detects (asked only then: it confuses Windows-1252 with cp1250)."""
+    declared = _META_CHARSET.search(data[:4096])
+    if declared:
+        yield declared.group(1).decode("ascii").lower()
+    yield "cp1252"
+    from charset_normalizer import from_bytes  # imported here: only unusual pages need it
+
+    best = from_bytes(data).best()
+    if best is not None:
+        yield best.encoding
 
 
 def _looks_like_text(text: str) -> bool:
