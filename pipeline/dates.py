@@ -31,6 +31,9 @@ DATEPARSER_SETTINGS = {
     "REQUIRE_PARTS": [],
     "TIMEZONE": "UTC",
     "RETURN_AS_TIMEZONE_AWARE": False,
+    # Candidates are absolute dates found by the patterns: the relative-date parser ("il y a deux
+    # ans") would only cost time (it is tried first, on every string).
+    "PARSERS": ["absolute-time"],
 }
 ROLES = ("signature", "conclusion", "creation", "start", "event")
 
