@@ -63,7 +63,8 @@ class Organisation:
     name: str
     acronym: str | None
     mentions: tuple[Mention, ...]
-    source: str = "text"  # "gazetteer", "defined" (acronym defined in the text) or "model"
+    source: str = "text"  # "gazetteer", "defined" (acronym defined in the text), "text"
+    # (a name read from the text) or "unknown" (an acronym neither defined nor in the gazetteer)
 
 
 @dataclass(frozen=True)

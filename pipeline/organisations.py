@@ -3,7 +3,8 @@
 Four sources of names, from the most to the least trusted: the gazetteer (a spaCy SpanRuler over
 ``resources/organisations.toml``), acronyms defined in the text (``Nom complet (ACR)``), names that
 start with a body's head noun (``Comité de contrôle douanier du Ministère…``, from
-``resources/entities.toml``), and acronyms spaCy's NER tags as ORG. Where they overlap the longest
+``resources/entities.toml``), and other acronyms given an article as bodies are (``l'ASEAN``),
+reported as unknown so that the gazetteer can be extended. Where they overlap the longest
 name wins, so that whole names are kept; a body's secretariat is a mention of the body.
 """
 
@@ -109,7 +110,7 @@ class _Candidate:
     key: str  # what identifies the body: "g<i>" (gazetteer), "a<ACR>", "n<name key>"
     name: str
     acronym: str | None
-    rank: int  # 0 gazetteer, 1 defined, 2 head noun, 3 model
+    rank: int  # 0 gazetteer, 1 defined, 2 head noun, 3 acronym known from neither
 
 
 def is_acronym(text: str) -> bool:
@@ -135,7 +136,6 @@ def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
     known_ends = {c.end for c in known}
     known_starts = {c.start: c for c in known}
     in_known = {t.i for c in known for t in doc.char_span(c.start, c.end, alignment_mode="expand") or ()}
-    loc_tokens = {t.i for ent in doc.ents if ent.label_ == "LOC" for t in ent} - in_known
     known_names = {s.start for s in doc.spans.get(SPANS_KEY, []) if s.label_ == "ORG"}
     out = []
     for tok in toks:
@@ -208,7 +208,7 @@ def _head_candidates(doc, known: list[_Candidate]) -> list[_Candidate]:
         if not tok.text[:1].isupper() or sentence_initial:
             if word.endswith(("s", "x")) and word != tok.lemma_.lower():
                 continue  # "les administrations des douanes …", "Administrations douanières d'Asie": a class
-            if not any(norm(t.text) in named_by or t.i in loc_tokens
+            if not any(norm(t.text) in named_by
                        or t.pos_ == "PROPN" and t.text[:1].isupper() and t.i not in in_known for t in inner):
                 continue  # "l'administration des douanes nationales": generic, not a name
             if _descriptive(doc, tok.i, known_ends):
@@ -371,15 +371,36 @@ def _initials_start(doc, paren: int, acronym: str, lower: bool = False) -> int |
     return None
 
 
-def _model_candidates(doc, text: str, not_bodies: set[str]) -> list[_Candidate]:
+def _acronym_candidates(doc, text: str, not_bodies: set[str]) -> list[_Candidate]:
+    """Acronyms the text neither defines nor the gazetteer knows: a word in capitals, among words that
+    are not, given an article as bodies are ("l'ASEAN"), and not a theme's acronym ("SAFE")."""
+    ents = _entities()
+    toks = tokens(doc)
+    articles = {norm(a).split()[-1] for a in ents["acronym_articles"]}
     out = []
-    for ent in doc.ents:
-        if ent.label_ != "ORG" or len(ent) != 1:
+    for tok in toks:
+        word = tok.text
+        if len(word) < 3 or not word.isupper() or not is_acronym(word) or word in not_bodies \
+                or _ROMAN.fullmatch(word) or word in _theme_acronyms():
             continue
-        word = text[ent.start_char:ent.end_char]
-        if is_acronym(word) and word.isupper() and word not in not_bodies and len(word) >= 3:
-            out.append(_Candidate(ent.start_char, ent.end_char, f"a{word}", word, word, 3))
+        if tok.i == 0 or norm(toks[tok.i - 1].text) not in articles:
+            continue
+        end = text.find("\n", tok.idx)
+        line = text[text.rfind("\n", 0, tok.idx) + 1:end if end >= 0 else len(text)]
+        if sum(c.islower() for c in line) < sum(c.isupper() for c in line):
+            continue  # a line in capitals: emphasis, not an acronym
+        out.append(_Candidate(tok.idx, tok.idx + len(word), f"a{word}", word, word, 3))
     return out
+
+
+_ROMAN = re.compile(r"[IVXLCDM]+")
+
+
+@cache
+def _theme_acronyms() -> frozenset[str]:
+    from .themes import vocabulary
+
+    return frozenset(cue for theme in vocabulary() for cue in theme["cues"] if cue.isupper())
 
 
 def _resolve(cands: list[_Candidate]) -> list[_Candidate]:
@@ -460,7 +481,7 @@ def find(doc, text: str, partner: Partner | None = None) -> tuple[Organisation, 
     if partner is not None and partner.acronym and partner.acronym not in _acronym_index():
         for m in re.finditer(rf"(?<![\w-]){re.escape(partner.acronym)}(?![\w-])", text):
             cands.append(_Candidate(m.start(), m.end(), "", "", partner.acronym, 1))
-    cands += _model_candidates(doc, text, not_bodies | defined_here)
+    cands += _acronym_candidates(doc, text, not_bodies | defined_here)
     chosen = _extend_definitions(_resolve(cands), text)
     secretariat_inner = _secretariats(doc, text, cands)
     identified = [_identify(c, text, secretariat_inner) for c in chosen]
@@ -477,7 +498,7 @@ def find(doc, text: str, partner: Partner | None = None) -> tuple[Organisation, 
         acronym = next((c.acronym for c in group if c.acronym), None)
         mentions = tuple(Mention(text[s:c.end], s, c.end) for c in group for s in [_with_elision(text, c.start)])
         result.append(Organisation(name=named.name or acronym or "", acronym=acronym, mentions=mentions,
-                                   source={0: "gazetteer", 1: "defined", 2: "text", 3: "model"}[best.rank]))
+                                   source={0: "gazetteer", 1: "defined", 2: "text", 3: "unknown"}[best.rank]))
     return tuple(result)
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from functools import cache
 
 from . import resources
-from .cues import CueIndex
+from .cues import CueIndex, tokens
 from .models import Partner, Theme
 
 
@@ -34,9 +34,10 @@ def _exact_index() -> CueIndex:
 
 def find(doc, text: str, partner: Partner) -> tuple[Theme, ...]:
     inside_names = [(m.start, m.end) for org in partner.organisations for m in org.mentions]
-    # A place name is no cue either ("Côte d'Ivoire" is no ivory); an acronym cue
-    # (DPI) stays one even where the model takes it for a place.
-    places = [(t.idx, t.idx + len(t)) for e in doc.ents if e.label_ == "LOC" for t in e if t.pos_ == "PROPN"]
+    # A proper name is no cue either ("Côte d'Ivoire" is no ivory): a capitalised proper noun inside
+    # a sentence written in lower case (in a title every word has a capital). An acronym cue (DPI)
+    # stays one whatever its tag.
+    places = [(t.idx, t.idx + len(t)) for t in _proper_nouns(doc)]
     evidence: dict[str, list[str]] = {}
     matches = [m for m in _index().find(doc) if not m.phrase.isupper()] + _exact_index().find(doc)
     for match in sorted(matches, key=lambda m: m.start):
@@ -49,6 +50,20 @@ def find(doc, text: str, partner: Partner) -> tuple[Theme, ...]:
             found.append(phrase)
     return tuple(Theme(code=t["code"], label=t["label"], evidence=tuple(evidence[t["code"]]))
                  for t in vocabulary() if t["code"] in evidence)
+
+
+def _proper_nouns(doc) -> list:
+    out, sentence = [], []
+    for tok in [*tokens(doc), None]:
+        if tok is None or tok.is_sent_start and sentence:
+            # Title case capitalises the common words too (nouns, adjectives, verbs), not only names.
+            words = [t for t in sentence[1:] if t.is_alpha and len(t) > 3 and t.pos_ != "PROPN"]
+            if words and sum(t.text[0].isupper() for t in words) * 2 < len(words):
+                out += [t for t in sentence[1:] if t.pos_ == "PROPN" and t.text[:1].isupper()]
+            sentence = []
+        if tok is not None:
+            sentence.append(tok)
+    return out
 
 
 def _overlaps(span, ranges: list[tuple[int, int]]) -> bool:

@@ -221,3 +221,22 @@ def test_articles_and_pronouns_are_not_organisations(extract_partner, text):
 def test_seed_pnue_finds_the_bodies(extract_partner):
     orgs = organisations(extract_partner, SEED_PNUE, "Programme des Nations Unies pour l’environnement (PNUE)")
     assert sorted(o.acronym or o.name for o in orgs) == ["OMD", "PNUE"]
+
+
+# Acronyms neither in the gazetteer nor defined: a body where French gives it an article.
+UNKNOWN_ACRONYMS = [
+    pytest.param("L’OMD coopère avec l’ZXQA depuis 2004.", {"ZXQA"}, id="elided-article"),
+    pytest.param("Un atelier a été organisé avec la KWTB et le QRVN.", {"KWTB", "QRVN"}, id="articles"),
+    pytest.param("Les systèmes d’informations préalables sur les voyageurs (API/PNR) sont promus.", set(),
+                 id="term-in-parentheses"),
+    pytest.param("L’OMD a pris part aux travaux de la Convention « MEDICRIME » en 2011.", set(),
+                 id="convention-name"),
+    pytest.param("L’OMD applique le cadre de normes SAFE.", set(), id="theme-acronym"),
+    pytest.param("LA COOPÉRATION AVEC LES DOUANES A DÉBUTÉ EN 2004.", set(), id="line-in-capitals"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), UNKNOWN_ACRONYMS)
+def test_unknown_acronyms(extract_partner, text, expected):
+    found = {o.acronym for o in extract_partner(HEADING, text).organisations if o.source == "unknown"}
+    assert found == expected
