@@ -1,9 +1,13 @@
-"""Per-section results kept between runs, so that a re-run only analyses the sections that changed.
+"""Results kept between runs, so that a re-run only analyses the sections that changed.
 
 A section's entry is keyed on everything its result depends on: its heading and text, the code of
 the pipeline, the resource files' content, and the spaCy model's name and version. Editing a
 gazetteer or the code therefore invalidates exactly what it must. An entry that cannot be read or
 does not have the expected shape is ignored and rebuilt, never trusted.
+
+The output files of the last few runs are kept too, keyed on the pages' bytes and names, the formats
+asked for, all of the package's code and resources and the model: a run identical to one of them
+copies its files (checked against their recorded SHA-256) instead of writing them again.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import asdict, replace
 from functools import cache
@@ -52,6 +57,39 @@ def key(partner: Partner) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
+@cache
+def package_fingerprint() -> str:
+    """Hash of every module of the package: any of them (export, report, schema) shapes the outputs."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_key(documents, formats) -> str:
+    """Key of a whole run's outputs: the pages (name and bytes), the formats, the code, resources
+    and model. The sections and every result are functions of these."""
+    from . import __version__
+    from .nlp import MODEL, model_version
+
+    parts = [__version__, package_fingerprint(), resources.fingerprint(), MODEL, model_version(), ",".join(formats)]
+    parts += [f"{d.source}\x1f{d.sha256}" for d in documents]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+RUNS = "runs"
+KEEP_RUNS = 3  # outputs of the last runs kept, for those who switch between a few inputs
+
+
 class Cache:
     def __init__(self, folder: Path = DEFAULT_DIR) -> None:
         self.folder = Path(folder)
@@ -60,6 +98,12 @@ class Cache:
 
     def _path(self, k: str) -> Path:
         return self.folder / k[:2] / f"{k}.json"
+
+    def has(self, partner: Partner) -> bool:
+        """Whether an entry exists (``get`` still checks it)."""
+        found = self._path(key(partner)).is_file()
+        self.misses += not found
+        return found
 
     def get(self, partner: Partner) -> Partner | None:
         path = self._path(key(partner))
@@ -82,6 +126,44 @@ class Cache:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(data, handle, ensure_ascii=False)
             os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+    def saved_run(self, key: str) -> tuple[Path, dict] | None:
+        """The folder and manifest of an identical run's outputs, if they are all there, unchanged."""
+        folder = self.folder / RUNS / key
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            files = manifest["files"]
+            if not files or any(_file_sha256(folder / name) != digest for name, digest in files.items()):
+                return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return folder, manifest
+
+    def save_run(self, key: str, out_dir: Path, manifest: dict) -> None:
+        """Keep the outputs just written in ``out_dir`` (hard links where possible) for identical re-runs."""
+        runs = self.folder / RUNS
+        try:
+            runs.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(dir=runs, prefix=".tmp-"))
+            files = {}
+            for path in sorted(out_dir.iterdir()):
+                if path.is_file():
+                    try:
+                        os.link(path, staging / path.name)
+                    except OSError:
+                        shutil.copyfile(path, staging / path.name)
+                    files[path.name] = _file_sha256(staging / path.name)
+            (staging / "manifest.json").write_text(json.dumps({**manifest, "files": files}, ensure_ascii=False),
+                                                   encoding="utf-8")
+            shutil.rmtree(runs / key, ignore_errors=True)
+            os.rename(staging, runs / key)
+            old = sorted((p for p in runs.iterdir() if p.is_dir() and p.name != key),
+                         key=lambda p: p.stat().st_mtime, reverse=True)
+            for path in old[KEEP_RUNS - 1:]:
+                shutil.rmtree(path, ignore_errors=True)
         except OSError:
             pass  # a cache that cannot be written only costs time
 

@@ -3,7 +3,7 @@
 The only module that imports click, reads input files and prints; it turns the project's errors
 into one line on stderr and an exit code: 0 success, 1 some inputs or sections failed (the rest was
 written) or a score fell below ``--min-f1``, 2 bad input, 3 the outputs cannot be written or the
-set-up is broken. Heavy libraries (spaCy, pandas) are imported only by the commands that use them.
+set-up is broken. Heavy libraries (spaCy, dateparser, XlsxWriter) are imported only by the commands that use them.
 """
 
 from __future__ import annotations
@@ -34,9 +34,12 @@ class _OneLine(logging.Formatter):
 def _setup_logging(verbose: bool, quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_OneLine())
+    # The level is the handler's: the logger passes everything, so that a run's warnings are recorded
+    # (and said again by an identical re-run) even when this one is quiet.
+    handler.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.INFO)
     log.handlers[:] = [handler]
     log.propagate = False
-    log.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.INFO)
+    log.setLevel(logging.DEBUG)
 
 
 def _fail(error: PipelineError) -> None:
@@ -93,6 +96,17 @@ def write_file(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(str(path), f"cannot be written: {exc.strerror}") from exc
+
+
+class _Recorder(logging.Handler):
+    """The warnings of a run, kept with its outputs so that an identical re-run says them again."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
 
 
 def _progress(total: int, quiet: bool):
@@ -168,7 +182,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str, workers: int, no_
         raise click.BadParameter(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose among "
                                  f"{', '.join(export.FORMATS)}", param_hint="--formats")
     from . import pipeline
-    from .cache import Cache
+    from .cache import Cache, run_key
 
     files, errors = collect_inputs(inputs or (Path("corpus"),))
     pages = []
@@ -187,23 +201,43 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str, workers: int, no_
             sys.exit(2)
         cache = None if no_cache else Cache(cache_dir)
         total = sum(len(d.sections) for d in documents)
-        update, bar = _progress(total, quiet)
-        try:
-            result = pipeline.run(documents, workers=workers, cache=cache, progress=update)
-        finally:
-            if bar is not None:
-                bar.close()
-        export.write_outputs(export.produce(result, chosen), out_dir)
+        key = run_key(documents, chosen) if cache is not None else None
+        saved = cache.saved_run(key) if cache is not None else None
+        if saved is not None:
+            # The same pages, code, resources and formats as a run whose files are kept: its outputs,
+            # and what it said about them, are this run's.
+            folder, manifest = saved
+            export.copy_outputs(folder, manifest["files"], out_dir)
+            kept, n_failed = manifest["kept"], manifest["failed"]
+            for line in manifest["warnings"]:
+                log.warning("%s", line)
+            cache.hits = total
+        else:
+            warnings = _Recorder()
+            log.addHandler(warnings)
+            update, bar = _progress(total, quiet)
+            try:
+                kept, failed = export.write_run(
+                    out_dir, chosen, documents,
+                    pipeline.stream(documents, workers=workers, cache=cache, progress=update),
+                    pipeline.set_aside(documents))
+            finally:
+                log.removeHandler(warnings)
+                if bar is not None:
+                    bar.close()
+            n_failed = len(failed)
+            if cache is not None:
+                cache.save_run(key, out_dir, {"kept": kept, "failed": n_failed, "warnings": warnings.lines})
     except PipelineError as exc:
         _fail(exc)
-    failed = [r for r in result.rejected if r.reason.startswith("extraction failed")]
-    aside = len(result.rejected) - len(failed)
+    aside = len(pipeline.set_aside(documents))
     log.info("%d sections read = %d kept + %d set aside; %d other lines set aside (rejected.csv)",
-             total, len(result.partners), len(failed), aside)
+             total, kept, n_failed, aside)
     if cache is not None:
-        log.debug("cache: %d reused, %d analysed", cache.hits, cache.misses)
-    log.info("%d partners from %d page(s) written to %s/", len(result.partners), len(result.documents), out_dir)
-    if errors or failed:
+        log.debug("cache: %d reused, %d analysed%s", cache.hits, cache.misses,
+                  "; outputs copied from an identical earlier run" if saved is not None else "")
+    log.info("%d partners from %d page(s) written to %s/", kept, len(documents), out_dir)
+    if errors or n_failed:
         sys.exit(1)
 
 

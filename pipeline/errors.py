@@ -18,6 +18,9 @@ class PipelineError(Exception):
         self.hint = hint
         super().__init__(self.line())
 
+    def __reduce__(self):  # picklable, so that a worker process can hand it to the run
+        return (type(self), (self.source, self.problem, self.hint))
+
     def line(self) -> str:
         where = f"{self.source}: " if self.source else ""
         hint = f" ({self.hint})" if self.hint else ""

@@ -10,19 +10,18 @@ would run as a formula is neutralised in CSV and XLSX, never in JSON.
 from __future__ import annotations
 
 import csv
-import io
-import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 
 from . import __version__
-from .errors import OutputError
-from .models import Partner, RunResult
+from .errors import OutputError, PipelineError
+from .models import Document, Partner, Rejected, RunResult
 
 SCHEMA_VERSION = "1.0"
 SPACY_MODEL = "fr_core_news_sm 3.8.0"
@@ -59,46 +58,70 @@ def neutralise(value):
     return value
 
 
-def to_data(result: RunResult) -> dict:
-    """The content of partners.json, as plain data."""
+def head_data(documents: Sequence[Document]) -> dict:
+    """The part of partners.json that comes before the partners."""
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": "omd-partners-pipeline", "version": __version__, "spacy_model": SPACY_MODEL},
         "documents": [
             {"source": d.source, "sha256": d.sha256, "title": d.title, "n_sections": len(d.sections),
              "encoding": d.encoding, "ignored_lines": list(d.ignored)}
-            for d in result.documents
+            for d in documents
         ],
-        "partners": [_partner_json(p) for p in result.partners],
-        "rejected": [asdict(r) for r in result.rejected],
     }
 
 
+def to_data(result: RunResult) -> dict:
+    """The content of partners.json, as plain data."""
+    return {**head_data(result.documents), "partners": [partner_data(p) for p in result.partners],
+            "rejected": [rejected_data(r) for r in result.rejected]}
+
+
 def to_json(result: RunResult, data: dict | None = None) -> str:
-    return json.dumps(data or to_data(result), ensure_ascii=False, indent=2) + "\n"
+    return _pretty(data or to_data(result)).decode("utf-8") + "\n"
 
 
-def _partner_json(p: Partner) -> dict:
-    data = asdict(p)
-    # Key order as in SPEC.md; tuples become lists through asdict/json.
-    order = ("partner_id", "source", "section_index", "heading", "name", "acronym", "text", "text_sha256",
-             "organisations", "agreements", "dates", "themes")
-    out = {key: data[key] for key in order}
-    for org in out["organisations"]:
-        org.pop("source", None)
-    return out
+def _pretty(value) -> bytes:
+    """JSON indented by two spaces, characters as written: the bytes ``json.dumps(value, indent=2,
+    ensure_ascii=False)`` gives, at a fraction of its cost."""
+    import msgspec
+
+    return msgspec.json.format(msgspec.json.encode(value), indent=2)
+
+
+def _mentions(mentions) -> list[dict]:
+    return [{"text": m.text, "start": m.start, "end": m.end} for m in mentions]
+
+
+def partner_data(p: Partner) -> dict:
+    """A partner's entry in partners.json, keys in the order of SPEC.md."""
+    return {
+        "partner_id": p.partner_id, "source": p.source, "section_index": p.section_index, "heading": p.heading,
+        "name": p.name, "acronym": p.acronym, "text": p.text, "text_sha256": p.text_sha256,
+        "organisations": [{"name": o.name, "acronym": o.acronym, "mentions": _mentions(o.mentions)}
+                          for o in p.organisations],
+        "agreements": [{"type": a.type, "label": a.label, "parties": list(a.parties), "date": a.date,
+                        "date_precision": a.date_precision, "date_text": a.date_text, "status": a.status,
+                        "evidence": a.evidence, "start": a.start, "end": a.end} for a in p.agreements],
+        "dates": [{"text": d.text, "value": d.value, "precision": d.precision, "role": d.role, "start": d.start,
+                   "end": d.end} for d in p.dates],
+        "themes": [{"code": t.code, "label": t.label, "evidence": list(t.evidence)} for t in p.themes],
+    }
+
+
+def rejected_data(r: Rejected) -> dict:
+    return {"source": r.source, "position": r.position, "text": r.text, "reason": r.reason}
 
 
 def _label(org) -> str:
     return org.acronym or org.name
 
 
-def rows(result: RunResult) -> dict[str, list[dict]]:
-    """Every CSV view as a list of rows (dicts keyed by column), in document order."""
-    tables: dict[str, list[dict]] = {name: [] for name in COLUMNS}
-    for p in result.partners:
-        key = {"source": p.source, "partner_id": p.partner_id}
-        tables["partners.csv"].append({
+def partner_rows(p: Partner) -> dict[str, list[dict]]:
+    """A partner's rows in each CSV view (dicts keyed by column)."""
+    key = {"source": p.source, "partner_id": p.partner_id}
+    return {
+        "partners.csv": [{
             **key, "section_index": p.section_index, "heading": p.heading, "name": p.name,
             "acronym": p.acronym, "n_organisations": len(p.organisations),
             "n_agreements": len(p.agreements), "n_dates": len(p.dates), "n_themes": len(p.themes),
@@ -106,139 +129,323 @@ def rows(result: RunResult) -> dict[str, list[dict]]:
             "agreement_types": LIST_SEP.join(a.type for a in p.agreements),
             "themes": LIST_SEP.join(t.code for t in p.themes),
             "text_sha256": p.text_sha256, "text": p.text,
-        })
-        for o in p.organisations:
-            first = o.mentions[0] if o.mentions else None
-            tables["organisations.csv"].append({
-                **key, "name": o.name, "acronym": o.acronym, "n_mentions": len(o.mentions),
-                "mentions": LIST_SEP.join(m.text for m in o.mentions),
-                "start": first.start if first else None, "end": first.end if first else None,
-            })
-        for a in p.agreements:
-            tables["agreements.csv"].append({
-                **key, "type": a.type, "label": a.label, "parties": LIST_SEP.join(a.parties),
-                "date": a.date, "date_precision": a.date_precision, "date_text": a.date_text,
-                "status": a.status, "evidence": a.evidence, "start": a.start, "end": a.end,
-            })
-        for d in p.dates:
-            tables["dates.csv"].append({**key, **{c: getattr(d, c) for c in COLUMNS["dates.csv"][2:]}})
-        for t in p.themes:
-            tables["themes.csv"].append({**key, "code": t.code, "label": t.label,
-                                         "evidence": LIST_SEP.join(t.evidence)})
-    for r in result.rejected:
-        tables["rejected.csv"].append({"source": r.source, "position": r.position, "reason": r.reason,
-                                       "text": r.text})
+        }],
+        "organisations.csv": [{
+            **key, "name": o.name, "acronym": o.acronym, "n_mentions": len(o.mentions),
+            "mentions": LIST_SEP.join(m.text for m in o.mentions),
+            "start": o.mentions[0].start if o.mentions else None, "end": o.mentions[0].end if o.mentions else None,
+        } for o in p.organisations],
+        "agreements.csv": [{
+            **key, "type": a.type, "label": a.label, "parties": LIST_SEP.join(a.parties),
+            "date": a.date, "date_precision": a.date_precision, "date_text": a.date_text,
+            "status": a.status, "evidence": a.evidence, "start": a.start, "end": a.end,
+        } for a in p.agreements],
+        "dates.csv": [{**key, "text": d.text, "value": d.value, "precision": d.precision, "role": d.role,
+                       "start": d.start, "end": d.end} for d in p.dates],
+        "themes.csv": [{**key, "code": t.code, "label": t.label, "evidence": LIST_SEP.join(t.evidence)}
+                       for t in p.themes],
+    }
+
+
+def rejected_rows(rejected: Iterable[Rejected]) -> list[dict]:
+    return [{"source": r.source, "position": r.position, "reason": r.reason, "text": r.text} for r in rejected]
+
+
+def rows(result: RunResult) -> dict[str, list[dict]]:
+    """Every CSV view as a list of rows (dicts keyed by column), in document order."""
+    tables: dict[str, list[dict]] = {name: [] for name in COLUMNS}
+    for p in result.partners:
+        for name, table in partner_rows(p).items():
+            tables[name].extend(table)
+    tables["rejected.csv"] = rejected_rows(result.rejected)
     return tables
 
 
-def to_csv(columns: tuple[str, ...], table: list[dict]) -> str:
-    """RFC 4180 CSV (CRLF, quoted where needed); a spreadsheet opens it with accents intact."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in table:
-        writer.writerow(["" if row.get(c) is None else neutralise(row[c]) for c in columns])
-    return buffer.getvalue()
-
-
-def to_xlsx(tables: dict[str, list[dict]]) -> bytes:
-    """One sheet per table and a README sheet; ISO dates stay text, no cell is ever a formula.
-
-    Written in openpyxl's write-only mode, which streams rows instead of keeping a cell object for
-    each of them: ten times less memory and several times faster on large runs.
+class Writer:
+    """Writes a run's outputs into ``folder`` one partner at a time, so that a run of any size holds
+    only the partner at hand: rows are checked against the schema and appended to every file as they
+    come; ``close`` adds what is known only at the end (rejected text, totals, descriptor).
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
-    from .schema import table_schemas
+    def __init__(self, folder: Path, formats: Sequence[str], documents: Sequence[Document]) -> None:
+        from . import report, schema
 
-    book = Workbook(write_only=True)
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    schemas = table_schemas()
-    readme = [{"sheet": name.removesuffix(".csv"), "column": f["name"], "type": f["type"],
-               "description": f["description"]} for name in COLUMNS for f in schemas[name]["fields"]]
-    sheets = [("README", ("sheet", "column", "type", "description"), readme)]
-    sheets += [(name.removesuffix(".csv"), columns, tables[name]) for name, columns in COLUMNS.items()]
-    for title, columns, table in sheets:
-        sheet = book.create_sheet(title)
-        values = [[neutralise(row.get(c)) for c in columns] for row in table]
-        widths = [max([len(c), *(len(str(v)) for v in col if v is not None)]) for c, col in
-                  zip(columns, zip(*values, strict=True) if values else [()] * len(columns), strict=True)]
-        for i, width in enumerate(widths, 1):
-            sheet.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 60) + 2
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(values) + 1}"
-        sheet.append([_cell(sheet, c, font=bold) for c in columns])
-        long_columns = {i for i, width in enumerate(widths) if width > 60}
-        for row in values:
-            sheet.append([_cell(sheet, v, alignment=wrap) if i in long_columns and isinstance(v, str) else v
-                          for i, v in enumerate(row)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return _deterministic_zip(buffer.getvalue())
+        self.folder = Path(folder)
+        self.formats = tuple(formats)
+        self.count = 0
+        self._validator = schema.Validator()
+        self._files: list = []
+        head = head_data(documents)
+        self._json = self._csv = self._book = self._report = self._sections = None
+        if "json" in self.formats:
+            self._json = self._open("partners.json", "wb")
+            # Everything before the partners' list, as json.dumps would write it.
+            self._json.write(_pretty(head)[:-2] + b',\n  "partners": [')
+        if "csv" in self.formats:
+            self._csv = {}
+            for name, columns in COLUMNS.items():
+                # UTF-8 with BOM so that Excel detects the encoding; pandas.read_csv skips the BOM.
+                handle = self._open(name, "w", encoding="utf-8-sig", newline="")
+                writer = csv.writer(handle, lineterminator="\r\n")  # RFC 4180
+                writer.writerow(columns)
+                self._csv[name] = writer
+        if "xlsx" in self.formats:
+            self._book = _Workbook(self.folder / "partners.xlsx", self.folder)
+        if "html" in self.formats:
+            self._report = report.Report(head)
+            self._sections = self._open(".report-sections.tmp", "w", encoding="utf-8", newline="")
 
+    def _open(self, name: str, mode: str, **options):
+        handle = open(self.folder / name, mode, **options)  # noqa: SIM115 - closed by close()/abort()
+        self._files.append(handle)
+        return handle
 
-def _cell(sheet, value, **style):
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    for key, val in style.items():
-        setattr(cell, key, val)
-    return cell
-
-
-def _deterministic_zip(data: bytes) -> bytes:
-    """The same workbook bytes on any day: fixed timestamps inside the zip and in its properties."""
-    import zipfile
-
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in sorted(source.infolist(), key=lambda i: i.filename):
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"<dcterms:(created|modified)([^>]*)>[^<]*</dcterms:\1>",
-                                 rb"<dcterms:\1\2>2000-01-01T00:00:00Z</dcterms:\1>", content)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            target.writestr(fixed, content)
-    return out.getvalue()
-
-
-def produce(result: RunResult, formats: tuple[str, ...] = FORMATS) -> Iterator[tuple[str, bytes]]:
-    """Each output file's name and bytes, one at a time (a large run never holds them all), once the
-    tables have passed their schema."""
-    from . import schema
-
-    tables = rows(result)
-    schema.validate(tables)
-    data = to_data(result)
-    if "json" in formats:
-        yield "partners.json", to_json(result, data).encode("utf-8")
-    if "csv" in formats:
+    def add(self, partner: Partner) -> None:
+        tables = partner_rows(partner)
         for name, table in tables.items():
-            # UTF-8 with BOM so that Excel detects the encoding; pandas.read_csv skips the BOM.
-            yield name, to_csv(COLUMNS[name], table).encode("utf-8-sig")
-        yield "datapackage.json", (json.dumps(schema.datapackage(__version__), ensure_ascii=False, indent=2)
-                                   + "\n").encode("utf-8")
-    if "xlsx" in formats:
-        yield "partners.xlsx", to_xlsx(tables)
-    if "html" in formats:
-        from . import report
+            self._validator.rows(name, table)
+        data = partner_data(partner) if self._json or self._report else None
+        if self._json:
+            self._json.write((b",\n    " if self.count else b"\n    ") + _pretty(data).replace(b"\n", b"\n    "))
+        self._tables(tables)
+        if self._report:
+            self._sections.write(self._report.section(data))
+        self.count += 1
 
-        yield "report.html", report.render(data).encode("utf-8")
+    def _tables(self, tables: dict[str, list[dict]]) -> None:
+        if self._csv:
+            for name, table in tables.items():
+                columns = COLUMNS[name]
+                self._csv[name].writerows(["" if row[c] is None else neutralise(row[c]) for c in columns]
+                                          for row in table)
+        if self._book:
+            for name, table in tables.items():
+                self._book.add(name, table)
+
+    def close(self, rejected: Sequence[Rejected] = ()) -> None:
+        """Finish every file; raise SchemaError (leaving the files to be discarded) if a row broke the schema."""
+        from . import schema
+
+        table = rejected_rows(rejected)
+        self._validator.rows("rejected.csv", table)
+        self._validator.finish()
+        if self._json:
+            listing = _pretty([rejected_data(r) for r in rejected]).replace(b"\n", b"\n  ")
+            self._json.write((b"\n  ]" if self.count else b"]") + b',\n  "rejected": ' + listing + b"\n}\n")
+        self._tables({"rejected.csv": table})
+        if self._book:
+            self._book.close()
+        if self._report:
+            self._sections.close()
+            with open(self.folder / "report.html", "w", encoding="utf-8", newline="") as page, \
+                    open(self._sections.name, encoding="utf-8", newline="") as sections:
+                page.write(self._report.head())
+                shutil.copyfileobj(sections, page)
+                page.write(self._report.tail())
+            os.remove(self._sections.name)
+        for handle in self._files:
+            handle.close()
+        if self._csv:
+            (self.folder / "datapackage.json").write_bytes(_pretty(schema.datapackage(__version__)) + b"\n")
+
+    def abort(self) -> None:
+        for handle in self._files:
+            handle.close()
+        if self._book:
+            self._book.abort()
+
+
+# Excel's limit on the characters of one cell: longer text is cut, and says so.
+XLSX_CELL_MAX = 32767
+_CUT = " […] (texte coupé : limite d’Excel ; entier dans le CSV et le JSON)"
+
+
+class _Workbook:
+    """partners.xlsx: one sheet per table and a README sheet; ISO dates stay text, no cell is ever a
+    formula. XlsxWriter's constant-memory mode writes each row out as it is added."""
+
+    def __init__(self, path: Path, tmpdir: Path) -> None:
+        import xlsxwriter
+
+        from .schema import table_schemas
+
+        self.book = xlsxwriter.Workbook(str(path), {
+            "constant_memory": True, "tmpdir": str(tmpdir),
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        })
+        self.book.set_properties({"created": datetime(2000, 1, 1)})  # the same bytes on any day
+        self.bold = self.book.add_format({"bold": True})
+        self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
+        schemas = table_schemas()
+        readme = [{"sheet": name.removesuffix(".csv"), "column": f["name"], "type": f["type"],
+                   "description": f["description"]} for name in COLUMNS for f in schemas[name]["fields"]]
+        self.sheets: dict[str, list] = {}
+        for name, columns in [("README", ("sheet", "column", "type", "description")), *COLUMNS.items()]:
+            sheet = self.book.add_worksheet(name.removesuffix(".csv"))
+            sheet.write_row(0, 0, columns, self.bold)
+            sheet.freeze_panes(1, 0)
+            self.sheets[name] = [sheet, columns, 1, [len(c) for c in columns]]
+        self.add("README", readme)
+
+    def add(self, name: str, table: list[dict]) -> None:
+        entry = self.sheets[name]
+        sheet, columns, row, widths = entry
+        write_string, write_number = sheet.write_string, sheet.write_number
+        for values in table:
+            for col, column in enumerate(columns):
+                value = values.get(column)
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    value = neutralise(value)
+                    if len(value) > XLSX_CELL_MAX:
+                        value = value[:XLSX_CELL_MAX - len(_CUT)] + _CUT
+                    write_string(row, col, value)
+                    widths[col] = max(widths[col], len(value))
+                else:
+                    write_number(row, col, value)
+                    widths[col] = max(widths[col], len(str(value)))
+            row += 1
+        entry[2] = row
+
+    def close(self) -> None:
+        for sheet, columns, row, widths in self.sheets.values():
+            for col, width in enumerate(widths):
+                # Long text (section text, evidence) wraps in a column of readable width.
+                sheet.set_column(col, col, min(max(width, 8), 60) + 2, self.wrap if width > 60 else None)
+            sheet.autofilter(0, 0, row - 1, len(columns) - 1)
+        self.book.close()
+
+    def abort(self) -> None:
+        for sheet, *_ in self.sheets.values():
+            handle = getattr(sheet, "row_data_fh", None)
+            if handle is not None and not handle.closed:
+                handle.close()
+
+
+class BackgroundWriter:
+    """A ``Writer`` in a process of its own, fed partners through a pipe: the outputs are written on
+    the second core while this one analyses the next sections. The pipe's small buffer keeps the two
+    in step, so neither side ever holds more than a few partners."""
+
+    def __init__(self, folder: Path, formats: Sequence[str], documents: Sequence[Document]) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child, self._conn, folder, formats, documents),
+                                        name="omd-writer", daemon=True)
+        self._process.start()
+        child.close()
+        self.count = 0
+
+    def _send(self, message: tuple) -> None:
+        try:
+            self._conn.send(message)
+        except OSError:  # the writer stopped: its reason is waiting in the pipe
+            self._raise_reply()
+
+    def _raise_reply(self) -> None:
+        try:
+            status, value = self._conn.recv()
+        except (EOFError, OSError):
+            status, value = "error", OutputError("outputs", "the process writing the outputs stopped unexpectedly",
+                                                 "run again; if it recurs, report it")
+        self._process.join()
+        if status == "error":
+            raise value
+
+    def add(self, partner: Partner) -> None:
+        self._send(("add", partner))
+        self.count += 1
+
+    def close(self, rejected: Sequence[Rejected] = ()) -> None:
+        self._send(("close", tuple(rejected)))
+        self._raise_reply()
+
+    def abort(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._conn.close()
+
+
+def _serve(conn, parent_end, folder: Path, formats: Sequence[str], documents: Sequence[Document]) -> None:
+    parent_end.close()  # else the pipe would never tell this process that the run has gone
+    writer = None
+    try:
+        writer = Writer(folder, formats, documents)
+        while True:
+            command, value = conn.recv()
+            if command == "add":
+                writer.add(value)
+            else:
+                writer.close(value)
+                conn.send(("ok", None))
+                return
+    except EOFError:  # the run stopped without closing: its outputs are discarded by the run
+        if writer:
+            writer.abort()
+    except BaseException as exc:  # noqa: BLE001 - reported to the run, which raises it
+        if writer:
+            writer.abort()
+        error = exc if isinstance(exc, OutputError | PipelineError) else OutputError(
+            "outputs", f"writing failed: {type(exc).__name__}: {exc}", "this is a bug: please report it")
+        if isinstance(exc, OSError):
+            error = OutputError(str(folder), f"cannot write the outputs: {exc.strerror or exc}")
+        with suppress(OSError):
+            conn.send(("error", error))
+
+
+def write_run(out_dir: Path, formats: Sequence[str], documents: Sequence[Document],
+              items: Iterable[Partner | Rejected], set_aside: Sequence[Rejected] = (),
+              background: bool = True) -> tuple[int, list[Rejected]]:
+    """Write a run's outputs as its ``items`` come (partners, and sections that failed), then replace
+    ``out_dir`` with them at once. Returns the number of partners written and the failed sections."""
+    failed: list[Rejected] = []
+    with staged(out_dir) as folder:
+        writer = (BackgroundWriter if background else Writer)(folder, formats, documents)
+        try:
+            for item in items:
+                if isinstance(item, Partner):
+                    writer.add(item)
+                else:
+                    failed.append(item)
+            writer.close([*failed, *set_aside])
+        except BaseException:
+            writer.abort()
+            raise
+    return writer.count, failed
 
 
 def render(result: RunResult, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
-    """Every output file's bytes, by file name."""
-    return dict(produce(result, formats))
+    """Every output file's bytes, by file name (written through a temporary folder)."""
+    with tempfile.TemporaryDirectory() as folder:
+        writer = Writer(Path(folder), formats, result.documents)
+        for partner in result.partners:
+            writer.add(partner)
+        writer.close(result.rejected)
+        return {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir())}
 
 
 def write_outputs(files: dict[str, bytes] | Iterable[tuple[str, bytes]], out_dir: Path) -> None:
-    """Replace ``out_dir`` by a folder holding exactly ``files`` (a mapping, or pairs produced one at a
-    time), all at once."""
+    """Replace ``out_dir`` by a folder holding exactly ``files`` (a mapping, or pairs), all at once."""
+    with staged(out_dir) as folder:
+        for name, data in sorted(files.items()) if isinstance(files, dict) else files:
+            (folder / name).write_bytes(data)
+
+
+def copy_outputs(folder: Path, names: Iterable[str], out_dir: Path) -> None:
+    """Replace ``out_dir`` by copies of the named files of ``folder`` (the outputs of an identical run)."""
+    with staged(out_dir) as staging:
+        for name in names:
+            shutil.copyfile(Path(folder) / name, staging / name)
+
+
+@contextmanager
+def staged(out_dir: Path) -> Iterator[Path]:
+    """A fresh folder beside ``out_dir`` to write into, which replaces ``out_dir`` as a whole when the
+    block ends well and is removed when it does not (error, Ctrl-C, SIGTERM)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(str(out_dir), "exists and is not a folder", "give --out a folder")
@@ -255,9 +462,7 @@ def write_outputs(files: dict[str, bytes] | Iterable[tuple[str, bytes]], out_dir
     except OSError as exc:
         raise OutputError(str(out_dir), f"cannot create the output folder: {exc.strerror}") from exc
     try:
-        for name, data in sorted(files.items()) if isinstance(files, dict) else files:
-            (staging / name).write_bytes(data)
-            del data  # a large run's files are written one after the other, never held together
+        yield staging
         if out_dir.is_dir():
             # Keep what a later command (evaluate) wrote only if it still describes these outputs:
             # it never does after a new run, so the old folder goes whole.
@@ -270,7 +475,7 @@ def write_outputs(files: dict[str, bytes] | Iterable[tuple[str, bytes]], out_dir
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(str(out_dir), f"cannot write the outputs: {exc.strerror}") from exc
-    except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave no partial folder behind
+    except BaseException:  # a failed run, or interrupted (Ctrl-C, SIGTERM): leave no partial folder behind
         shutil.rmtree(staging, ignore_errors=True)
         raise
 

@@ -9,7 +9,7 @@ reason; the others go on.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -63,46 +63,55 @@ def _batches(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def extract(partners: tuple[Partner, ...], workers: int = 1, cache=None,
-            progress: Callable[[int], None] | None = None) -> list[Partner | Rejected]:
-    """Partners with their extraction lists filled (or set aside), in the order given.
+def _analysed(pending: list[Partner], workers: int) -> Iterator[Partner | Rejected]:
+    """The results of ``pending``, in order, as they are ready: spaCy streams its batches and no
+    more than a batch of Docs is alive at a time."""
+    if not pending:
+        return
+    batch_size = max(1, min(nlp.BATCH_SIZE * 4, -(-len(pending) // max(1, workers))))
+    batches = _batches(pending, batch_size)
+    if workers > 1 and len(batches) > 1:
+        nlp.load()  # loaded before the fork: the workers share it instead of loading it again
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            for batch in pool.map(_analyse_batch, batches):
+                yield from batch
+    else:
+        for batch in batches:
+            yield from _analyse_batch(batch)
+
+
+def stream(documents: list[Document], workers: int = 1, cache=None,
+           progress: Callable[[int], None] | None = None) -> Iterator[Partner | Rejected]:
+    """Each section of ``documents`` with its extraction lists filled (or set aside), in page order,
+    one at a time.
 
     Cached sections are taken from ``cache`` without loading spaCy; the others are analysed in
     ``workers`` processes, which share the model loaded once by this one.
     """
-    results: list[Partner | Rejected | None] = [None] * len(partners)
-    todo = []
+    partners = to_partners(tuple(documents))
+    fresh = {i for i, p in enumerate(partners) if cache is None or not cache.has(p)}
+    analysed = _analysed([partners[i] for i in sorted(fresh)], workers)
     for i, partner in enumerate(partners):
-        hit = cache.get(partner) if cache is not None else None
-        if hit is None:
-            todo.append(i)
-        else:
-            results[i] = hit
-            if progress:
-                progress(1)
-    if todo:
-        pending = [partners[i] for i in todo]
-        batch_size = max(1, min(nlp.BATCH_SIZE * 4, -(-len(pending) // max(1, workers))))
-        batches = _batches(pending, batch_size)
-        done: list[Partner | Rejected] = []
-        if workers > 1 and len(batches) > 1:
-            nlp.load()  # loaded before the fork: the workers share it instead of loading it again
-            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-                for batch in pool.map(_analyse_batch, batches):
-                    done.extend(batch)
-                    if progress:
-                        progress(len(batch))
-        else:
-            for batch in batches:
-                out = _analyse_batch(batch)
-                done.extend(out)
-                if progress:
-                    progress(len(out))
-        for i, item in zip(todo, done, strict=True):
-            results[i] = item
+        item = None if i in fresh else cache.get(partner)
+        if item is None:
+            # A cache entry found unreadable now is analysed on its own, never trusted.
+            item = next(analysed) if i in fresh else _analyse_batch([partner])[0]
             if cache is not None and isinstance(item, Partner):
                 cache.put(item)
-    return results  # type: ignore[return-value]
+        _report(item)
+        if progress:
+            progress(1)
+        yield item
+
+
+def _report(item: Partner | Rejected) -> None:
+    if isinstance(item, Rejected):
+        log.warning("%s: section %d set aside: %s", item.source, item.position, item.reason)
+        return
+    for org in item.organisations:
+        if org.source == "unknown":
+            log.warning("%s: section %d: acronym %s is neither in the gazetteer nor defined in the text",
+                        item.source, item.section_index, org.acronym)
 
 
 def set_aside(documents: list[Document]) -> list[Rejected]:
@@ -118,15 +127,8 @@ def set_aside(documents: list[Document]) -> list[Rejected]:
 
 def run(documents: list[Document], workers: int = 1, cache=None,
         progress: Callable[[int], None] | None = None) -> RunResult:
-    partners = to_partners(tuple(documents))
-    results = extract(partners, workers=workers, cache=cache, progress=progress)
+    """A whole run in memory (a large run streams instead: ``stream`` into ``export.write_run``)."""
+    results = list(stream(documents, workers=workers, cache=cache, progress=progress))
     kept = tuple(p for p in results if isinstance(p, Partner))
     failed = [r for r in results if isinstance(r, Rejected)]
-    for r in failed:
-        log.warning("%s: section %d set aside: %s", r.source, r.position, r.reason)
-    for p in kept:
-        for org in p.organisations:
-            if org.source == "model":
-                log.warning("%s: section %d: acronym %s is neither in the gazetteer nor defined in the text",
-                            p.source, p.section_index, org.acronym)
     return RunResult(documents=tuple(documents), partners=kept, rejected=tuple(failed + set_aside(documents)))

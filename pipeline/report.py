@@ -138,40 +138,74 @@ SCRIPT = """
 def render(data: dict, evaluation: dict | None = None) -> str:
     """The whole report page for a run's ``partners.json`` content, and its evaluation if given."""
     partners = list(data.get("partners") or [])
-    diffs_by_partner, loose_diffs = _split_differences(partners, evaluation)
-    generator = data.get("generator") or {}
-    title = f"Rapport — {generator.get('name') or 'pipeline'} {generator.get('version') or ''}".strip()
-    body = [
-        _header(data, title),
-        '<main>',
-        _toolbar(partners, evaluation is not None),
-    ]
-    if evaluation is not None:
-        body.append(_scores(evaluation, loose_diffs))
-    body.append(_summary(partners, diffs_by_partner if evaluation is not None else None))
-    for i, partner in enumerate(partners):
-        body.append(_section(partner, _anchor(i, partner), diffs_by_partner.get(i, [])))
-    if not partners:
-        body.append('<p class="none">Aucune section dans ce run.</p>')
-    body.append(f'<footer>Généré par {_e(generator.get("name") or "?")} {_e(generator.get("version") or "")}'
-                f' — schéma {_e(data.get("schema_version") or "?")}.</footer>')
-    body.append('</main>')
-    return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="fr">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        *body,
-        f"<script>{SCRIPT}</script>",
-        "</body>",
-        "</html>",
-        "",
-    ])
+    page = Report(data, evaluation, partners)
+    sections = [page.section(p) for p in partners]
+    return page.head() + "".join(sections) + page.tail()
+
+
+class Report:
+    """The report page, built one partner at a time: ``section`` returns each partner's part as it
+    comes (a long run writes it out at once), ``head`` and ``tail`` the parts around them, which
+    hold the totals and so are asked for last."""
+
+    def __init__(self, data: dict, evaluation: dict | None = None, partners: list[dict] | None = None) -> None:
+        self.data = data
+        self.evaluation = evaluation
+        # Differences are placed by partner position, which needs the whole list (only an evaluation
+        # has differences, and it is always given the whole list).
+        self.diffs, self.loose = _split_differences(partners or [], evaluation)
+        self.counts: dict[str, int] = {}
+        self.labels: dict[str, str] = {}
+        self.untagged = 0
+        self.rows: list[str] = []
+
+    def section(self, partner: dict) -> str:
+        i = len(self.rows)
+        codes = _theme_codes(partner)
+        self.untagged += not codes
+        for t in partner.get("themes") or []:
+            self.labels.setdefault(t.get("code"), t.get("label") or t.get("code"))
+        for code in codes:
+            self.counts[code] = self.counts.get(code, 0) + 1
+        diffs = self.diffs.get(i, [])
+        self.rows.append(_summary_row(i, partner, diffs if self.evaluation is not None else None))
+        return _section(partner, _anchor(i, partner), diffs) + "\n"
+
+    def _title(self) -> str:
+        generator = self.data.get("generator") or {}
+        return f"Rapport — {generator.get('name') or 'pipeline'} {generator.get('version') or ''}".strip()
+
+    def head(self) -> str:
+        title = self._title()
+        body = [
+            _header(self.data, title),
+            '<main>',
+            _toolbar(self.counts, self.labels, self.untagged, len(self.rows), self.evaluation is not None),
+        ]
+        if self.evaluation is not None:
+            body.append(_scores(self.evaluation, self.loose))
+        body.append(_summary(self.rows, self.evaluation is not None))
+        return "\n".join([
+            "<!DOCTYPE html>",
+            '<html lang="fr">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{_e(title)}</title>",
+            f"<style>{CSS}</style>",
+            "</head>",
+            "<body>",
+            *body,
+            "",
+        ])
+
+    def tail(self) -> str:
+        generator = self.data.get("generator") or {}
+        body = ['<p class="none">Aucune section dans ce run.</p>'] if not self.rows else []
+        body.append(f'<footer>Généré par {_e(generator.get("name") or "?")} {_e(generator.get("version") or "")}'
+                    f' — schéma {_e(self.data.get("schema_version") or "?")}.</footer>')
+        body.append('</main>')
+        return "\n".join([*body, f"<script>{SCRIPT}</script>", "</body>", "</html>", ""])
 
 
 def _e(value) -> str:
@@ -228,18 +262,8 @@ def _theme_key(label: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", label) if not unicodedata.combining(c)).casefold()
 
 
-def _toolbar(partners: list[dict], with_evaluation: bool) -> str:
-    counts: dict[str, int] = {}
-    labels: dict[str, str] = {}
-    untagged = 0
-    for p in partners:
-        codes = _theme_codes(p)
-        untagged += not codes
-        for t in p.get("themes") or []:
-            labels.setdefault(t.get("code"), t.get("label") or t.get("code"))
-        for code in codes:
-            counts[code] = counts.get(code, 0) + 1
-    options = [f'<option value="">Tous les thèmes ({len(partners)})</option>']
+def _toolbar(counts: dict[str, int], labels: dict[str, str], untagged: int, n: int, with_evaluation: bool) -> str:
+    options = [f'<option value="">Tous les thèmes ({n})</option>']
     for code in sorted(counts, key=lambda c: (_theme_key(str(labels[c])), str(c))):
         options.append(f'<option value="{_e(code)}">{_e(labels[code])} ({counts[code]})</option>')
     if untagged:
@@ -304,19 +328,20 @@ def _diff_list(diffs: list) -> str:
     return f'<ul class="diffs">{"".join(items)}</ul>'
 
 
-def _summary(partners: list[dict], diffs: dict[int, list] | None) -> str:
+def _summary_row(i: int, p: dict, diffs: list | None) -> str:
+    extra = f'<td class="num">{len(diffs)}</td>' if diffs is not None else ""
+    return (f'<tr data-themes="{_e(" ".join(_theme_codes(p)))}"><td class="num">{i + 1}</td>'
+            f'<td><a href="#{_anchor(i, p)}">{_e(p.get("heading"))}</a></td>'
+            f'<td class="num">{len(p.get("organisations") or [])}</td>'
+            f'<td class="num">{len(p.get("agreements") or [])}</td>'
+            f'<td class="num">{len(p.get("dates") or [])}</td><td>{_badges(p)}</td>{extra}</tr>')
+
+
+def _summary(rows: list[str], with_diffs: bool) -> str:
     head = ('<tr><th class="num">#</th><th>Section</th><th class="num">Organisations</th><th class="num">Accords</th>'
-            '<th class="num">Dates</th><th>Thèmes</th>' + ('<th class="num">Différences</th>' if diffs is not None
+            '<th class="num">Dates</th><th>Thèmes</th>' + ('<th class="num">Différences</th>' if with_diffs
                                                              else "") + "</tr>")
-    rows = []
-    for i, p in enumerate(partners):
-        extra = f'<td class="num">{len(diffs.get(i, []))}</td>' if diffs is not None else ""
-        rows.append(f'<tr data-themes="{_e(" ".join(_theme_codes(p)))}"><td class="num">{i + 1}</td>'
-                    f'<td><a href="#{_anchor(i, p)}">{_e(p.get("heading"))}</a></td>'
-                    f'<td class="num">{len(p.get("organisations") or [])}</td>'
-                    f'<td class="num">{len(p.get("agreements") or [])}</td>'
-                    f'<td class="num">{len(p.get("dates") or [])}</td><td>{_badges(p)}</td>{extra}</tr>')
-    return (f'<h2>Sections ({len(partners)})</h2><table class="summary"><thead>{head}</thead>'
+    return (f'<h2>Sections ({len(rows)})</h2><table class="summary"><thead>{head}</thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 

@@ -171,33 +171,55 @@ def _validators() -> dict:
     return out
 
 
+class Validator:
+    """Checks a run's rows as they are written, table by table, then the keys across the tables."""
+
+    def __init__(self) -> None:
+        self._validators = _validators()
+        self._counts: Counter[str] = Counter()
+        self._ids: set[str] = set()
+        self._duplicates: set[str] = set()
+        self._referenced: dict[str, set[str]] = {}
+        self.problems: list[str] = []
+
+    def rows(self, name: str, rows: list[dict]) -> None:
+        from fastjsonschema import JsonSchemaValueException
+
+        check = self._validators[name]
+        for row in rows:
+            self._counts[name] += 1
+            try:
+                check(row)
+            except JsonSchemaValueException as error:
+                self.problems.append(f"{name} row {self._counts[name]}: {error.message.replace('data.', '', 1)}")
+            if name == "partners.csv":
+                pid = row.get("partner_id")
+                (self._duplicates if pid in self._ids else self._ids).add(pid)
+            elif name != "rejected.csv":
+                self._referenced.setdefault(name, set()).add(row.get("partner_id"))
+
+    def finish(self, partner_ids: set[str] | None = None) -> None:
+        """Raise SchemaError naming the first problem found, if any."""
+        problems = list(self.problems)
+        if self._duplicates:
+            problems.append(f"partners.csv: duplicate partner_id {', '.join(sorted(map(str, self._duplicates)))}")
+        known = self._ids if partner_ids is None else partner_ids
+        for name, referenced in self._referenced.items():
+            dangling = sorted(map(str, referenced - known))
+            if dangling:
+                problems.append(f"{name}: partner_id not in partners.csv: {', '.join(dangling)}")
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise SchemaError("outputs", f"the tables break their schema: {problems[0]}{more}",
+                              "this is a bug: please report it with the input page")
+
+
 def validate(tables: dict[str, list[dict]], partner_ids: set[str] | None = None) -> None:
     """Raise SchemaError on the first rows that break the schema, naming table, row and field.
 
     ``partner_ids``: the ids the rows may point at, when ``tables`` holds only some partners' rows.
     """
-    from fastjsonschema import JsonSchemaValueException
-
-    validators = _validators()
-    problems = []
+    validator = Validator()
     for name, rows in tables.items():
-        for i, row in enumerate(rows, 1):
-            try:
-                validators[name](row)
-            except JsonSchemaValueException as error:
-                problems.append(f"{name} row {i}: {error.message.replace('data.', '', 1)}")
-    ids = Counter(row["partner_id"] for row in tables.get("partners.csv", []))
-    duplicates = sorted(i for i, n in ids.items() if n > 1)
-    if duplicates:
-        problems.append(f"partners.csv: duplicate partner_id {', '.join(duplicates)}")
-    known = set(ids) if partner_ids is None else partner_ids
-    for name, rows in tables.items():
-        if name in ("partners.csv", "rejected.csv"):
-            continue
-        dangling = sorted({row["partner_id"] for row in rows} - known)
-        if dangling:
-            problems.append(f"{name}: partner_id not in partners.csv: {', '.join(dangling)}")
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise SchemaError("outputs", f"the tables break their schema: {problems[0]}{more}",
-                          "this is a bug: please report it with the input page")
+        validator.rows(name, rows)
+    validator.finish(partner_ids)

@@ -1,6 +1,8 @@
 """Re-runs: cached results are byte-identical to fresh ones, and a change invalidates what it must."""
 
 import shutil
+import subprocess
+import sys
 
 import pytest
 from conftest import ROOT
@@ -27,8 +29,15 @@ def test_cached_and_uncached_runs_are_identical(tmp_path):
         runs[name] = (_files(out), result.stderr)
     assert runs["cold"][0] == runs["warm"][0] == runs["nocache"][0]
     assert "cache: 0 reused, 16 analysed" in runs["cold"][1]
-    assert "cache: 16 reused, 0 analysed" in runs["warm"][1]
-    entries = sorted(cache_dir.rglob("*.json"))
+    assert "cache: 16 reused, 0 analysed; outputs copied" in runs["warm"][1]
+    # Without the kept outputs, the sections' entries are read one by one.
+    shutil.rmtree(cache_dir / cache_module.RUNS)
+    out = tmp_path / "sections"
+    result = cli("run", str(SEED), "--out", str(out), "--cache-dir", str(cache_dir), "-v")
+    assert "cache: 16 reused, 0 analysed\n" in result.stderr
+    assert _files(out) == runs["cold"][0]
+    shutil.rmtree(cache_dir / cache_module.RUNS)
+    entries = sorted(p for p in cache_dir.rglob("*.json"))
     assert len(entries) == 16
     # A corrupt entry is ignored and rebuilt, never trusted.
     entries[0].write_text('{"organisations": [{"name": 1}]', encoding="utf-8")
@@ -76,3 +85,27 @@ def test_the_code_fingerprint_covers_the_extractors_only():
     names = {Path(__import__("sys").modules[s.__module__].__file__).name for s in pipeline.STAGES}
     assert names == {"organisations.py", "dates.py", "agreements.py", "themes.py"}
     assert cache_module.code_fingerprint() == cache_module.code_fingerprint()
+
+
+def test_an_identical_rerun_copies_the_kept_outputs_and_checks_them(tmp_path):
+    cache_dir = tmp_path / "cache"
+    page = tmp_path / "page.txt"
+    shutil.copyfile(SEED, page)
+    first = cli("run", str(page), "--out", str(tmp_path / "a"), "--cache-dir", str(cache_dir), "-v")
+    assert first.returncode == 0, first.stderr
+    # An identical run: the kept files, without spaCy (-X importtime lists every module imported).
+    again = subprocess.run([sys.executable, "-X", "importtime", "-m", "pipeline", "run", str(page), "--out",
+                            str(tmp_path / "b"), "--cache-dir", str(cache_dir), "-v"],
+                           capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert "outputs copied from an identical earlier run" in again.stderr
+    assert " spacy" not in again.stderr and "dateparser" not in again.stderr
+    assert _files(tmp_path / "b") == _files(tmp_path / "a")
+    # A kept file changed behind the tool's back is not trusted: the run writes its outputs anew.
+    (tmp_path / "a" / "partners.csv").write_bytes(b"edited in place")  # a hard link to the kept copy
+    third = cli("run", str(page), "--out", str(tmp_path / "c"), "--cache-dir", str(cache_dir), "-v")
+    assert "outputs copied" not in third.stderr and "cache: 16 reused, 0 analysed" in third.stderr
+    assert _files(tmp_path / "c") == _files(tmp_path / "b")
+    # Another page, other outputs.
+    page.write_text(SEED.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    fourth = cli("run", str(page), "--out", str(tmp_path / "d"), "--cache-dir", str(cache_dir), "-v")
+    assert "outputs copied" not in fourth.stderr

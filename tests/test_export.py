@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -103,3 +104,55 @@ def test_schema_rejects_a_broken_table(table, row_change, message):
 
 def test_schema_accepts_the_run():
     schema.validate(export.rows(_result()))
+
+
+@pytest.fixture(scope="module")
+def seed_result(nlp):
+    from conftest import ROOT
+
+    from pipeline import pipeline
+
+    page = ROOT / "corpus" / "omd_partenaires_fr.txt"
+    documents, _ = pipeline.read_documents([("corpus/omd_partenaires_fr.txt", page.read_bytes())])
+    return pipeline.run(documents)
+
+
+def test_streamed_files_equal_the_whole_run_rendered_at_once(seed_result):
+    """The writer appends partner by partner; the files are what the whole run would give at once."""
+    from pipeline import report
+
+    files = export.render(seed_result)
+    assert files["partners.json"] == export.to_json(seed_result).encode("utf-8")
+    assert json.loads(files["partners.json"]) == json.loads(json.dumps(export.to_data(seed_result)))
+    assert files["partners.json"].decode("utf-8") == json.dumps(export.to_data(seed_result), ensure_ascii=False,
+                                                                indent=2) + "\n"
+    assert files["report.html"].decode("utf-8") == report.render(export.to_data(seed_result))
+    tables = export.rows(seed_result)
+    for name, columns in export.COLUMNS.items():
+        read = list(csv.DictReader(io.StringIO(files[name].decode("utf-8-sig"))))
+        assert len(read) == len(tables[name]) and list(read[0] if read else columns) == list(columns)
+    assert not any(name.endswith(".tmp") for name in files)
+
+
+def test_background_writer_gives_the_same_files_and_reports_its_errors(seed_result, tmp_path):
+    written = {}
+    for background in (False, True):
+        out = tmp_path / f"out-{background}"
+        kept, failed = export.write_run(out, export.FORMATS, seed_result.documents, iter(seed_result.partners),
+                                        seed_result.rejected, background=background)
+        assert (kept, failed) == (len(seed_result.partners), [])
+        written[background] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert written[True] == written[False]
+    # A row that breaks the schema, found by the writer process: the run raises it, nothing is written.
+    bad = replace(seed_result.partners[0], partner_id="Not A Slug")
+    with pytest.raises(schema.SchemaError, match="partner_id"):
+        export.write_run(tmp_path / "bad", export.FORMATS, seed_result.documents, iter([bad]), background=True)
+    assert not (tmp_path / "bad").exists() and sorted(p.name for p in tmp_path.iterdir()) == [
+        "out-False", "out-True"]
+
+
+def test_a_cell_over_the_excel_limit_is_cut_and_says_so():
+    long = "a" * 40_000
+    book = load_workbook(io.BytesIO(export.render(_result(text=long + " UPU"), ("xlsx",))["partners.xlsx"]))
+    cell = book["partners"]["O2"].value
+    assert len(cell) == export.XLSX_CELL_MAX and cell.endswith("entier dans le CSV et le JSON)")

@@ -228,13 +228,14 @@ def test_a_failing_run_leaves_the_previous_outputs(tmp_path, monkeypatch):
     out = tmp_path / "out"
     export.write_outputs({"partners.json": b"previous"}, out)
 
-    def broken(result):
-        tables = real_rows(result)
-        tables["dates.csv"][0]["value"] = "2002-11-28T00:00"  # what a dateparser default would have done
+    def broken(partner):
+        tables = real_rows(partner)
+        for row in tables["dates.csv"]:
+            row["value"] = "2002-11-28T00:00"  # what a dateparser default would have done
         return tables
 
-    real_rows = export.rows
-    monkeypatch.setattr(export, "rows", broken)
+    real_rows = export.partner_rows
+    monkeypatch.setattr(export, "partner_rows", broken)
     result = CliRunner().invoke(cli_module.cli, ["run", str(SEED), "--out", str(out), "--no-cache"])
     assert result.exit_code == schema.SchemaError.exit_code
     assert (out / "partners.json").read_bytes() == b"previous"
