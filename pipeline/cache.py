@@ -17,12 +17,14 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, replace
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
+import msgspec
+
 from . import resources
-from .models import Agreement, DateMention, Mention, Organisation, Partner, Theme
+from .models import Agreement, DateMention, Organisation, Partner, Theme
 
 DEFAULT_DIR = Path(".cache") / "pipeline"
 
@@ -108,9 +110,9 @@ class Cache:
     def get(self, partner: Partner) -> Partner | None:
         path = self._path(key(partner))
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            result = _restore(partner, data)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            entry = _decoder().decode(path.read_bytes())
+            result = _restore(partner, entry)
+        except (OSError, ValueError, msgspec.ValidationError):  # msgspec's DecodeError is a ValueError
             self.misses += 1
             return None
         self.hits += 1
@@ -118,17 +120,15 @@ class Cache:
 
     def put(self, partner: Partner) -> None:
         path = self._path(key(partner))
-        data = {name: [asdict(item) for item in getattr(partner, name)]
-                for name in ("organisations", "agreements", "dates", "themes")}
+        data = msgspec.json.encode(_Entry(partner.organisations, partner.agreements, partner.dates, partner.themes))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
             os.replace(tmp, path)
         except OSError:
             pass  # a cache that cannot be written only costs time
-
 
     def saved_run(self, key: str) -> tuple[Path, dict] | None:
         """The folder and manifest of an identical run's outputs, if they are all there, unchanged."""
@@ -168,17 +168,32 @@ class Cache:
             pass  # a cache that cannot be written only costs time
 
 
-def _restore(partner: Partner, data: dict) -> Partner:
-    orgs = tuple(
-        Organisation(name=o["name"], acronym=o["acronym"], source=o["source"],
-                     mentions=tuple(Mention(**m) for m in o["mentions"]))
-        for o in data["organisations"]
-    )
-    agreements = tuple(Agreement(**{**a, "parties": tuple(a["parties"])}) for a in data["agreements"])
-    dates = tuple(DateMention(**d) for d in data["dates"])
-    themes = tuple(Theme(code=t["code"], label=t["label"], evidence=tuple(t["evidence"])) for t in data["themes"])
-    for item in (*orgs, *agreements, *dates):
-        for m in getattr(item, "mentions", (item,)):
-            if partner.text[m.start:m.end] != (m.text if hasattr(m, "text") else m.label):
+@dataclass(frozen=True)
+class _Entry:
+    """A section's cached results: read back into the models' types, every field's type checked."""
+
+    organisations: tuple[Organisation, ...]
+    agreements: tuple[Agreement, ...]
+    dates: tuple[DateMention, ...]
+    themes: tuple[Theme, ...]
+
+
+@cache
+def _decoder() -> msgspec.json.Decoder:
+    return msgspec.json.Decoder(_Entry)
+
+
+def _restore(partner: Partner, entry: _Entry) -> Partner:
+    text = partner.text
+    for org in entry.organisations:
+        for m in org.mentions:
+            if text[m.start:m.end] != m.text:
                 raise ValueError("offsets do not point at the text")
-    return replace(partner, organisations=orgs, agreements=agreements, dates=dates, themes=themes)
+    for item in entry.dates:
+        if text[item.start:item.end] != item.text:
+            raise ValueError("offsets do not point at the text")
+    for item in entry.agreements:
+        if text[item.start:item.end] != item.label:
+            raise ValueError("offsets do not point at the text")
+    return replace(partner, organisations=entry.organisations, agreements=entry.agreements, dates=entry.dates,
+                   themes=entry.themes)

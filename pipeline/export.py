@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import csv
 import os
+import pickle
+import queue
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
@@ -167,13 +170,14 @@ class Writer:
     come; ``close`` adds what is known only at the end (rejected text, totals, descriptor).
     """
 
-    def __init__(self, folder: Path, formats: Sequence[str], documents: Sequence[Document]) -> None:
+    def __init__(self, folder: Path, formats: Sequence[str], documents: Sequence[Document],
+                 validate: bool = True) -> None:
         from . import report, schema
 
         self.folder = Path(folder)
         self.formats = tuple(formats)
         self.count = 0
-        self._validator = schema.Validator()
+        self._validator = schema.Validator() if validate else None
         self._files: list = []
         head = head_data(documents)
         self._json = self._csv = self._book = self._report = self._sections = None
@@ -202,8 +206,9 @@ class Writer:
 
     def add(self, partner: Partner) -> None:
         tables = partner_rows(partner)
-        for name, table in tables.items():
-            self._validator.rows(name, table)
+        if self._validator:
+            for name, table in tables.items():
+                self._validator.rows(name, table)
         data = partner_data(partner) if self._json or self._report else None
         if self._json:
             self._json.write((b",\n    " if self.count else b"\n    ") + _pretty(data).replace(b"\n", b"\n    "))
@@ -227,8 +232,9 @@ class Writer:
         from . import schema
 
         table = rejected_rows(rejected)
-        self._validator.rows("rejected.csv", table)
-        self._validator.finish()
+        if self._validator:
+            self._validator.rows("rejected.csv", table)
+            self._validator.finish()
         if self._json:
             listing = _pretty([rejected_data(r) for r in rejected]).replace(b"\n", b"\n  ")
             self._json.write((b"\n  ]" if self.count else b"]") + b',\n  "rejected": ' + listing + b"\n}\n")
@@ -293,16 +299,16 @@ class _Workbook:
         write_string, write_number = sheet.write_string, sheet.write_number
         for values in table:
             for col, column in enumerate(columns):
-                value = values.get(column)
-                if value is None:
-                    continue
-                if isinstance(value, str):
-                    value = neutralise(value)
+                value = values[column]
+                if value.__class__ is str:
+                    if value.startswith(_FORMULA_START):
+                        value = "'" + value
                     if len(value) > XLSX_CELL_MAX:
                         value = value[:XLSX_CELL_MAX - len(_CUT)] + _CUT
                     write_string(row, col, value)
-                    widths[col] = max(widths[col], len(value))
-                else:
+                    if len(value) > widths[col]:
+                        widths[col] = len(value)
+                elif value is not None:
                     write_number(row, col, value)
                     widths[col] = max(widths[col], len(str(value)))
             row += 1
@@ -323,35 +329,44 @@ class _Workbook:
                 handle.close()
 
 
-class BackgroundWriter:
-    """A ``Writer`` in a process of its own, fed partners through a pipe: the outputs are written on
-    the second core while this one analyses the next sections. The pipe's small buffer keeps the two
-    in step, so neither side ever holds more than a few partners."""
+class BackgroundWriters:
+    """``Writer``s in processes of their own, fed partners through pipes: the outputs are written on
+    the second core while this one analyses the next sections. The workbook, the costliest file, has
+    a process to itself, so that a re-run of cached sections writes on both cores. Each partner is
+    pickled once for all; the pipes' small buffers keep everyone in step, so no process ever holds
+    more than a few partners."""
 
     def __init__(self, folder: Path, formats: Sequence[str], documents: Sequence[Document]) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, self._conn, folder, formats, documents),
-                                        name="omd-writer", daemon=True)
-        self._process.start()
-        child.close()
+        groups = [g for g in ([f for f in formats if f != "xlsx"], [f for f in formats if f == "xlsx"]) if g]
+        self._children = []
+        for i, group in enumerate(groups):
+            conn, child = context.Pipe()
+            # The rows are checked against the schema once, by the first writer.
+            process = context.Process(target=_serve, args=(child, conn, folder, group, documents, i == 0),
+                                      name=f"omd-writer-{'-'.join(group)}", daemon=True)
+            process.start()
+            child.close()
+            self._children.append((conn, process, _Feed(conn)))
         self.count = 0
 
     def _send(self, message: tuple) -> None:
-        try:
-            self._conn.send(message)
-        except OSError:  # the writer stopped: its reason is waiting in the pipe
-            self._raise_reply()
+        data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        for conn, process, feed in self._children:
+            if feed.broken:  # that writer stopped: its reason is waiting in the pipe
+                self._reply(conn, process)
+            feed.put(data)
 
-    def _raise_reply(self) -> None:
+    @staticmethod
+    def _reply(conn, process) -> None:
         try:
-            status, value = self._conn.recv()
+            status, value = conn.recv()
         except (EOFError, OSError):
             status, value = "error", OutputError("outputs", "the process writing the outputs stopped unexpectedly",
                                                  "run again; if it recurs, report it")
-        self._process.join()
+        process.join()
         if status == "error":
             raise value
 
@@ -361,22 +376,55 @@ class BackgroundWriter:
 
     def close(self, rejected: Sequence[Rejected] = ()) -> None:
         self._send(("close", tuple(rejected)))
-        self._raise_reply()
+        for conn, process, feed in self._children:
+            feed.finish()
+            self._reply(conn, process)
 
     def abort(self) -> None:
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
-        self._conn.close()
+        for conn, process, feed in self._children:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+            feed.finish()
+            conn.close()
 
 
-def _serve(conn, parent_end, folder: Path, formats: Sequence[str], documents: Sequence[Document]) -> None:
+class _Feed:
+    """Sends a writer its messages from a thread, so that the run is never held up by the slowest
+    writer: what that writer has not taken yet waits here (at most the run's pickled partners, a
+    few kilobytes each, and only when the sections come from the cache faster than it writes)."""
+
+    def __init__(self, conn) -> None:
+        self._conn = conn
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.broken = False
+        self._thread = threading.Thread(target=self._run, name="omd-writer-feed", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            try:
+                self._conn.send_bytes(data)
+            except OSError:
+                self.broken = True
+                return
+
+    def put(self, data: bytes) -> None:
+        self._queue.put(data)
+
+    def finish(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+
+def _serve(conn, parent_end, folder: Path, formats: Sequence[str], documents: Sequence[Document],
+           validate: bool) -> None:
     parent_end.close()  # else the pipe would never tell this process that the run has gone
     writer = None
     try:
-        writer = Writer(folder, formats, documents)
+        writer = Writer(folder, formats, documents, validate=validate)
         while True:
-            command, value = conn.recv()
+            command, value = pickle.loads(conn.recv_bytes())
             if command == "add":
                 writer.add(value)
             else:
@@ -404,7 +452,7 @@ def write_run(out_dir: Path, formats: Sequence[str], documents: Sequence[Documen
     ``out_dir`` with them at once. Returns the number of partners written and the failed sections."""
     failed: list[Rejected] = []
     with staged(out_dir) as folder:
-        writer = (BackgroundWriter if background else Writer)(folder, formats, documents)
+        writer = (BackgroundWriters if background else Writer)(folder, formats, documents)
         try:
             for item in items:
                 if isinstance(item, Partner):

@@ -69,15 +69,18 @@ def _analysed(pending: list[Partner], workers: int) -> Iterator[Partner | Reject
     if not pending:
         return
     batch_size = max(1, min(nlp.BATCH_SIZE * 4, -(-len(pending) // max(1, workers))))
-    batches = _batches(pending, batch_size)
-    if workers > 1 and len(batches) > 1:
+    if workers > 1 and len(pending) > batch_size:
         nlp.load()  # loaded before the fork: the workers share it instead of loading it again
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            for batch in pool.map(_analyse_batch, batches):
+            for batch in pool.map(_analyse_batch, _batches(pending, batch_size)):
                 yield from batch
     else:
-        for batch in batches:
-            yield from _analyse_batch(batch)
+        # Batches grow from one section: the outputs' writers get the first result as soon as the
+        # model is loaded, instead of after a whole batch.
+        start, size = 0, 1
+        while start < len(pending):
+            yield from _analyse_batch(pending[start:start + size])
+            start, size = start + size, min(size * 2, nlp.BATCH_SIZE)
 
 
 def stream(documents: list[Document], workers: int = 1, cache=None,

@@ -10,6 +10,7 @@ The same input always gives the same string: nothing depends on the clock, the l
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from html import escape
@@ -208,10 +209,16 @@ class Report:
         return "\n".join([*body, f"<script>{SCRIPT}</script>", "</body>", "</html>", ""])
 
 
+_SPECIAL = re.compile("[&<>\"'\r]")
+
+
 def _e(value) -> str:
+    text = "" if value is None else str(value)
+    if _SPECIAL.search(text) is None:
+        return text  # most strings: nothing to escape, no copy
     # A carriage return would be folded into a line feed by the HTML parser; as a character
     # reference it survives, so the displayed text stays equal to the extracted one.
-    return escape("" if value is None else str(value), quote=True).replace("\r", "&#13;")
+    return escape(text, quote=True).replace("\r", "&#13;")
 
 
 def _anchor(i: int, partner: dict) -> str:
