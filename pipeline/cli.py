@@ -23,6 +23,7 @@ from .errors import InputError, OutputError, PipelineError
 from .reading import MAX_BYTES, PAGE_SUFFIXES
 
 GOLD_DIR = "gold"
+PROGRESS_MIN = 200  # sections: a shorter run is over before a bar would tell anything
 log = logging.getLogger("pipeline")
 
 
@@ -109,13 +110,15 @@ class _Recorder(logging.Handler):
         self.lines.append(record.getMessage())
 
 
-def _progress(total: int, quiet: bool):
-    """A progress bar on stderr for long runs, only when a person is watching."""
-    if quiet or total < 200 or not sys.stderr.isatty():
+def _progress(total: int, quiet: bool, stream=None):
+    """A progress bar (sections done, sections/s) on stderr for long runs, only when a person is
+    watching: stderr is a terminal and -q was not given."""
+    stream = stream or sys.stderr
+    if quiet or total < PROGRESS_MIN or not stream.isatty():
         return None, None
     from tqdm import tqdm
 
-    bar = tqdm(total=total, unit="section", file=sys.stderr, leave=False)
+    bar = tqdm(total=total, unit="section", file=stream, leave=False)
     return bar.update, bar
 
 
@@ -148,11 +151,22 @@ def main() -> None:
         code = cli.main(standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("error: interrupted; the output folder was left as it was", err=True)
-        sys.exit(130)
+        code = 130
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
-    sys.exit(code if isinstance(code, int) else 0)
+        code = exc.exit_code
+    except SystemExit as exc:
+        code = exc.code
+    _exit(code if isinstance(code, int) else 0)
+
+
+def _exit(code: int) -> None:
+    """End the process at once: every file is written and closed by now, and freeing the spaCy
+    model's objects one by one at interpreter exit would cost about a second."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 @cli.command()
@@ -194,6 +208,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str, workers: int, no_
             errors.append(exc)
     try:
         documents, read_errors = pipeline.read_documents(pages)
+        del pages  # the documents hold what is needed of the bytes read
         errors.extend(read_errors)
         for error in errors:
             log.error(error.line())

@@ -1,5 +1,6 @@
 """The command line, run as a user would: in a subprocess, on temporary folders."""
 
+import io
 import json
 import subprocess
 import sys
@@ -101,3 +102,31 @@ def test_refuses_to_replace_a_folder_of_other_files(tmp_path):
     result = cli("run", str(SEED), "--out", str(out))
     assert result.returncode == 3
     assert (out / "notes.docx").read_text() == "precious"
+
+
+class _Terminal(io.StringIO):
+    def __init__(self, tty):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+@pytest.mark.parametrize(("total", "quiet", "tty", "shown"), [
+    (5000, False, True, True),
+    (5000, True, True, False),  # -q silences it
+    (5000, False, False, False),  # stderr redirected to a file or a pipe: no bar
+    (10, False, True, False),  # a short run
+])
+def test_progress_bar_only_for_a_person_watching_a_long_run(total, quiet, tty, shown):
+    from pipeline import cli as cli_module
+
+    stream = _Terminal(tty)
+    update, bar = cli_module._progress(total, quiet, stream)
+    assert (bar is not None) == shown
+    if shown:
+        update(1200)
+        bar.refresh()
+        bar.close()
+        assert "1200/5000" in stream.getvalue() and "section/s" in stream.getvalue()
