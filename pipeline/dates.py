@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from dataclasses import replace
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache
 
 from . import resources
 from .cues import CueIndex, tokens
@@ -65,7 +65,7 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     return day_month_year, numeric, year
 
 
-@lru_cache(maxsize=4096)
+@cache  # each distinct string parsed once per process; date strings are bounded by the calendar
 def normalise(text: str) -> tuple[str, str] | None:
     """ISO prefix and precision of one date expression, or None if it is not a valid date."""
     data = _parser().get_date_data(text, date_formats=DATE_FORMATS)

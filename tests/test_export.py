@@ -156,3 +156,12 @@ def test_a_cell_over_the_excel_limit_is_cut_and_says_so():
     book = load_workbook(io.BytesIO(export.render(_result(text=long + " UPU"), ("xlsx",))["partners.xlsx"]))
     cell = book["partners"]["O2"].value
     assert len(cell) == export.XLSX_CELL_MAX and cell.endswith("entier dans le CSV et le JSON)")
+
+
+def test_every_file_is_the_same_on_another_day():
+    import time_machine
+
+    today = export.render(_result())
+    with time_machine.travel("2031-06-15 12:00", tick=False):
+        later = export.render(_result())
+    assert later == today
