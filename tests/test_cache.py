@@ -109,3 +109,15 @@ def test_an_identical_rerun_copies_the_kept_outputs_and_checks_them(tmp_path):
     page.write_text(SEED.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     fourth = cli("run", str(page), "--out", str(tmp_path / "d"), "--cache-dir", str(cache_dir), "-v")
     assert "outputs copied" not in fourth.stderr
+
+
+def test_an_identical_rerun_says_the_warnings_of_the_run_it_copies(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text("Test (TST)\nL’OMD coopère avec l’ZXQA depuis 2004.\n|\n"
+                    "Union postale universelle (UPU)\nL’UPU et l’OMD ont signé un Protocole d’accord en 1998.\n",
+                    encoding="utf-8")
+    runs = [cli("run", str(page), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"), "-v")
+            for _ in range(2)]
+    assert "outputs copied" not in runs[0].stderr and "outputs copied" in runs[1].stderr
+    for run in runs:
+        assert "warning: " in run.stderr and "acronym ZXQA is neither in the gazetteer" in run.stderr
