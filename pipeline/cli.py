@@ -216,6 +216,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str, workers: int, no_
             sys.exit(2)
         cache = None if no_cache else Cache(cache_dir)
         total = sum(len(d.sections) for d in documents)
+        aside = pipeline.set_aside(documents)
         key = run_key(documents, chosen) if cache is not None else None
         saved = cache.saved_run(key) if cache is not None else None
         if saved is not None:
@@ -234,8 +235,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str, workers: int, no_
             try:
                 kept, failed = export.write_run(
                     out_dir, chosen, documents,
-                    pipeline.stream(documents, workers=workers, cache=cache, progress=update),
-                    pipeline.set_aside(documents))
+                    pipeline.stream(documents, workers=workers, cache=cache, progress=update), aside)
             finally:
                 log.removeHandler(warnings)
                 if bar is not None:
@@ -245,9 +245,8 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str, workers: int, no_
                 cache.save_run(key, out_dir, {"kept": kept, "failed": n_failed, "warnings": warnings.lines})
     except PipelineError as exc:
         _fail(exc)
-    aside = len(pipeline.set_aside(documents))
     log.info("%d sections read = %d kept + %d set aside; %d other lines set aside (rejected.csv)",
-             total, kept, n_failed, aside)
+             total, kept, n_failed, len(aside))
     if cache is not None:
         log.debug("cache: %d reused, %d analysed%s", cache.hits, cache.misses,
                   "; outputs copied from an identical earlier run" if saved is not None else "")

@@ -255,10 +255,9 @@ class Writer:
             (self.folder / "datapackage.json").write_bytes(_pretty(schema.datapackage(__version__)) + b"\n")
 
     def abort(self) -> None:
+        # The workbook's own temporary files are in the folder, which the run discards.
         for handle in self._files:
             handle.close()
-        if self._book:
-            self._book.abort()
 
 
 # Excel's limit on the characters of one cell: longer text is cut, and says so.
@@ -301,8 +300,7 @@ class _Workbook:
             for col, column in enumerate(columns):
                 value = values[column]
                 if value.__class__ is str:
-                    if value.startswith(_FORMULA_START):
-                        value = "'" + value
+                    value = neutralise(value)
                     if len(value) > XLSX_CELL_MAX:
                         value = value[:XLSX_CELL_MAX - len(_CUT)] + _CUT
                     write_string(row, col, value)
@@ -321,12 +319,6 @@ class _Workbook:
                 sheet.set_column(col, col, min(max(width, 8), 60) + 2, self.wrap if width > 60 else None)
             sheet.autofilter(0, 0, row - 1, len(columns) - 1)
         self.book.close()
-
-    def abort(self) -> None:
-        for sheet, *_ in self.sheets.values():
-            handle = getattr(sheet, "row_data_fh", None)
-            if handle is not None and not handle.closed:
-                handle.close()
 
 
 class BackgroundWriters:

@@ -11,7 +11,7 @@ from dataclasses import replace
 from functools import cache
 
 from . import resources
-from .cues import CueIndex, tokens
+from .cues import CueIndex
 from .models import Partner, Theme
 
 
@@ -53,16 +53,13 @@ def find(doc, text: str, partner: Partner) -> tuple[Theme, ...]:
 
 
 def _proper_nouns(doc) -> list:
-    out, sentence = [], []
-    for tok in [*tokens(doc), None]:
-        if tok is None or tok.is_sent_start and sentence:
-            # Title case capitalises the common words too (nouns, adjectives, verbs), not only names.
-            words = [t for t in sentence[1:] if t.is_alpha and len(t) > 3 and t.pos_ != "PROPN"]
-            if words and sum(t.text[0].isupper() for t in words) * 2 < len(words):
-                out += [t for t in sentence[1:] if t.pos_ == "PROPN" and t.text[:1].isupper()]
-            sentence = []
-        if tok is not None:
-            sentence.append(tok)
+    out = []
+    for sentence in doc.sents:
+        inside = sentence[1:]
+        # Title case capitalises the common words too (nouns, adjectives, verbs), not only names.
+        words = [t for t in inside if t.is_alpha and len(t) > 3 and t.pos_ != "PROPN"]
+        if words and sum(t.text[0].isupper() for t in words) * 2 < len(words):
+            out += [t for t in inside if t.pos_ == "PROPN" and t.text[:1].isupper()]
     return out
 
 
