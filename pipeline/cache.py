@@ -1,9 +1,11 @@
 """Results kept between runs, so that a re-run only analyses the sections that changed.
 
 A section's entry is keyed on everything its result depends on: its heading and text, the code of
-the pipeline, the resource files' content, and the spaCy model's name and version. Editing a
-gazetteer or the code therefore invalidates exactly what it must. An entry that cannot be read or
-does not have the expected shape is ignored and rebuilt, never trusted.
+the analysis (``ANALYSIS_CODE``: the stages, the language tools, the models and string helpers,
+the resource loader), the resource files' content, and the spaCy model's name and version. Editing
+a gazetteer or an extractor therefore invalidates exactly what it must; editing the CLI or the
+outputs does not. An entry that cannot be read, does not have the expected shape, or whose offsets
+do not point at the section's text is ignored and rebuilt, never trusted.
 
 The output files of the last few runs are kept too, keyed on the pages' bytes and names, the formats
 asked for, all of the package's code and resources and the model: a run identical to one of them
@@ -17,67 +19,57 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 
 import msgspec
 
-from . import resources
-from .models import Agreement, DateMention, Organisation, Partner, Theme
+from . import __version__
+from .config import Config
+from .models import Agreement, DateMention, Document, Organisation, Partner, Theme
+from .text import sha256
 
 DEFAULT_DIR = Path(".cache") / "pipeline"
+PACKAGE = Path(__file__).parent
+# What a section's result depends on, relative to the package: the analysis's code.
+ANALYSIS_CODE = ("stages", "nlp", "resources", "models.py", "text.py")
+RUNS = "runs"
+KEEP_RUNS = 3  # outputs of the last runs kept, for those who switch between a few inputs
 
 
-@cache
-def code_fingerprint() -> str:
-    """Hash of the code a section's result depends on: the stages' modules and what they build on.
-    Editing the CLI, the exports or the report keeps the cache; editing an extractor does not."""
-    import sys
+def _python_files(root: Path, parts: Iterable[str]) -> list[Path]:
+    files: list[Path] = []
+    for part in parts:
+        path = root / part
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    return sorted(files)
 
-    from . import cues, models, nlp, pipeline
 
-    modules = {sys.modules[stage.__module__] for stage in pipeline.STAGES} | {cues, models, nlp, pipeline}
+def fingerprint(root: Path = PACKAGE, parts: Sequence[str] | None = None) -> str:
+    """Hash of the package's Python files under ``parts`` (default: all of them), names and bytes."""
+    files = _python_files(root, parts) if parts is not None else sorted(root.rglob("*.py"))
     digest = hashlib.sha256()
-    for path in sorted(Path(m.__file__) for m in modules):
-        digest.update(path.name.encode())
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-@cache
-def _run_key() -> str:
-    from . import __version__
-    from .nlp import MODEL, model_version
-
-    parts = (__version__, code_fingerprint(), resources.fingerprint(), MODEL, model_version())
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+def analysis_key(config: Config, root: Path = PACKAGE) -> str:
+    """What every section's entry is keyed on besides the section: code, resources, model."""
+    parts = (__version__, fingerprint(root, ANALYSIS_CODE), config.resources.fingerprint, config.model,
+             config.model_version)
+    return sha256("\0".join(parts))
 
 
-def key(partner: Partner) -> str:
-    data = "\0".join((_run_key(), partner.heading, partner.name, partner.acronym or "", partner.text))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-@cache
-def package_fingerprint() -> str:
-    """Hash of every module of the package: any of them (export, report, schema) shapes the outputs."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def run_key(documents, formats) -> str:
-    """Key of a whole run's outputs: the pages (name and bytes), the formats, the code, resources
-    and model. The sections and every result are functions of these."""
-    from . import __version__
-    from .nlp import MODEL, model_version
-
-    parts = [__version__, package_fingerprint(), resources.fingerprint(), MODEL, model_version(), ",".join(formats)]
+def run_key(documents: Iterable[Document], formats: Sequence[str], config: Config, root: Path = PACKAGE) -> str:
+    """Key of a whole run's outputs: the pages (name and bytes), the formats, all of the code, the
+    resources and the model. The sections and every result are functions of these."""
+    parts = [__version__, fingerprint(root), config.resources.fingerprint, config.model, config.model_version,
+             ",".join(formats)]
     parts += [f"{d.source}\x1f{d.sha256}" for d in documents]
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+    return sha256("\0".join(parts))
 
 
 def _file_sha256(path: Path) -> str:
@@ -85,30 +77,45 @@ def _file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-RUNS = "runs"
-KEEP_RUNS = 3  # outputs of the last runs kept, for those who switch between a few inputs
+@dataclass(frozen=True)
+class _Entry:
+    """A section's cached results: read back into the models' types, every field's type checked."""
+
+    organisations: tuple[Organisation, ...]
+    agreements: tuple[Agreement, ...]
+    dates: tuple[DateMention, ...]
+    themes: tuple[Theme, ...]
+
+
+_DECODER = msgspec.json.Decoder(_Entry)
 
 
 class Cache:
-    def __init__(self, folder: Path = DEFAULT_DIR) -> None:
+    """The cache of one configuration in ``folder``; counts what it reused and what was analysed."""
+
+    def __init__(self, folder: Path | str, config: Config) -> None:
         self.folder = Path(folder)
         self.hits = 0
         self.misses = 0
+        self._key = analysis_key(config)
+
+    def key(self, partner: Partner) -> str:
+        data = "\0".join((self._key, partner.heading, partner.name, partner.acronym or "", partner.text))
+        return sha256(data)
 
     def _path(self, k: str) -> Path:
         return self.folder / k[:2] / f"{k}.json"
 
     def has(self, partner: Partner) -> bool:
         """Whether an entry exists (``get`` still checks it)."""
-        found = self._path(key(partner)).is_file()
+        found = self._path(self.key(partner)).is_file()
         self.misses += not found
         return found
 
     def get(self, partner: Partner) -> Partner | None:
-        path = self._path(key(partner))
+        path = self._path(self.key(partner))
         try:
-            entry = _decoder().decode(path.read_bytes())
-            result = _restore(partner, entry)
+            result = _restore(partner, _DECODER.decode(path.read_bytes()))
         except (OSError, ValueError, msgspec.ValidationError):  # msgspec's DecodeError is a ValueError
             self.misses += 1
             return None
@@ -116,7 +123,7 @@ class Cache:
         return result
 
     def put(self, partner: Partner) -> None:
-        path = self._path(key(partner))
+        path = self._path(self.key(partner))
         data = msgspec.json.encode(_Entry(partner.organisations, partner.agreements, partner.dates, partner.themes))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,21 +170,6 @@ class Cache:
                 shutil.rmtree(path, ignore_errors=True)
         except OSError:
             pass  # a cache that cannot be written only costs time
-
-
-@dataclass(frozen=True)
-class _Entry:
-    """A section's cached results: read back into the models' types, every field's type checked."""
-
-    organisations: tuple[Organisation, ...]
-    agreements: tuple[Agreement, ...]
-    dates: tuple[DateMention, ...]
-    themes: tuple[Theme, ...]
-
-
-@cache
-def _decoder() -> msgspec.json.Decoder:
-    return msgspec.json.Decoder(_Entry)
 
 
 def _restore(partner: Partner, entry: _Entry) -> Partner:

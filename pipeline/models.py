@@ -7,6 +7,38 @@ changing the one it was given, so stages stay pure and can run in any process.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+# --- Vocabularies: the one definition of each code set. The extractors produce these codes, the
+# schema allows exactly these, the report names them in French. (Theme codes are data: the
+# vocabulary of ``resources/themes.toml``, which analysts extend.)
+
+AgreementType = Literal["memorandum_of_understanding", "cooperation_agreement", "letter_of_intent", "agreement"]
+DatePrecision = Literal["day", "month", "year"]
+DateRole = Literal["signature", "conclusion", "creation", "start", "event"]
+AgreementStatus = Literal["signed", "concluded", "mentioned"]
+# Where an organisation was found: in the gazetteer, as an acronym the text defines, as a name read
+# from the text, or as an acronym known from neither (reported so that the gazetteer can grow).
+OrganisationSource = Literal["gazetteer", "defined", "text", "unknown"]
+
+AGREEMENT_TYPES: tuple[AgreementType, ...] = get_args(AgreementType)
+DATE_PRECISIONS: tuple[DatePrecision, ...] = get_args(DatePrecision)
+DATE_ROLES: tuple[DateRole, ...] = get_args(DateRole)
+AGREEMENT_STATUSES: tuple[AgreementStatus, ...] = get_args(AgreementStatus)
+ORGANISATION_SOURCES: tuple[OrganisationSource, ...] = get_args(OrganisationSource)
+
+# How the report names each code for a French reader (tests/test_models.py checks that every code
+# has its label).
+FRENCH_LABELS: dict[str, dict[str, str]] = {
+    "agreement_type": {"memorandum_of_understanding": "Protocole d’accord",
+                       "cooperation_agreement": "Accord de coopération",
+                       "letter_of_intent": "Lettre d’intention", "agreement": "Accord"},
+    "date_precision": {"day": "jour", "month": "mois", "year": "année"},
+    "date_role": {"signature": "signature", "conclusion": "conclusion", "creation": "création", "start": "début",
+                  "event": "événement"},
+    "agreement_status": {"signed": "signé", "concluded": "conclu", "mentioned": "mentionné"},
+}
+
 
 
 @dataclass(frozen=True)
@@ -63,29 +95,32 @@ class Organisation:
     name: str
     acronym: str | None
     mentions: tuple[Mention, ...]
-    source: str = "text"  # "gazetteer", "defined" (acronym defined in the text), "text"
-    # (a name read from the text) or "unknown" (an acronym neither defined nor in the gazetteer)
+    source: OrganisationSource = "text"
+
+    def short_name(self) -> str:
+        """How the body is named in lists (agreement parties, partners.csv): its acronym, else its name."""
+        return self.acronym or self.name
 
 
 @dataclass(frozen=True)
 class DateMention:
     text: str
     value: str  # ISO 8601 prefix at the written precision
-    precision: str  # "day", "month" or "year"
-    role: str  # "signature", "conclusion", "creation", "start" or "event"
+    precision: DatePrecision
+    role: DateRole
     start: int
     end: int
 
 
 @dataclass(frozen=True)
 class Agreement:
-    type: str
+    type: AgreementType
     label: str
     parties: tuple[str, ...]
     date: str | None
-    date_precision: str | None
+    date_precision: DatePrecision | None
     date_text: str | None
-    status: str  # "signed", "concluded" or "mentioned"
+    status: AgreementStatus
     evidence: str
     start: int
     end: int

@@ -7,16 +7,14 @@ their first word, so a Doc is scanned once whatever the size of the vocabulary.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .nlp import fold, load, norm
+from ..text import fold, norm, singular
 
-
-def singular(word: str) -> str:
-    if len(word) > 3 and word[-1] in "sx" and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+if TYPE_CHECKING:  # the stages use this module without importing spaCy
+    from spacy.tokens import Doc
 
 
 def token_keys(token) -> frozenset[str]:
@@ -58,8 +56,8 @@ class Match:
 class CueIndex:
     """A vocabulary of phrases, each with a value (a theme code, an agreement type...)."""
 
-    def __init__(self, phrases: Iterable[tuple[str, object]], exact: bool = False) -> None:
-        tokenizer = load().tokenizer
+    def __init__(self, phrases: Iterable[tuple[str, object]], tokenizer: Callable[[str], Doc],
+                 exact: bool = False) -> None:
         self.exact = exact
         self._by_first: dict[str, list[tuple[tuple[frozenset[str], ...], object, str]]] = {}
         for phrase, value in phrases:

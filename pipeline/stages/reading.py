@@ -7,15 +7,21 @@ computed later points into the text the user reads.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
+from pathlib import Path
 
-from .errors import InputError
-from .models import Block, Page
+import ftfy
+from charset_normalizer import from_bytes
+from selectolax.lexbor import LexborHTMLParser
+
+from ..errors import InputError
+from ..models import Block, Page
+from ..text import collapse, sha256
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
 MAX_BYTES = 20 * 1024 * 1024
+GOLD_DIR = "gold"  # a folder's gold files are never read as pages
 
 _BINARY_MAGIC = {
     b"%PDF": "a PDF document",
@@ -37,12 +43,6 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""
 _MOJIBAKE = re.compile(
     "[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6\u02dc\u20ac\u2122]")
 _SEPARATOR = re.compile(r"^\s*(\|+|-{3,}|_{3,}|\*{3,}|={3,})\s*$")
-
-
-def sha256(data: bytes | str) -> str:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
 
 
 def is_html(source: str, data: bytes) -> bool:
@@ -92,8 +92,6 @@ def _encodings(data: bytes):
     if declared:
         yield declared.group(1).decode("ascii").lower()
     yield "cp1252"
-    from charset_normalizer import from_bytes  # imported here: only unusual pages need it
-
     best = from_bytes(data).best()
     if best is not None:
         yield best.encoding
@@ -111,10 +109,6 @@ def normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", _SPACES.sub(" ", text))
     return unicodedata.normalize("NFC", text)
-
-
-def collapse(text: str) -> str:
-    return re.sub(r"[ \t\n]+", " ", text).strip()
 
 
 def text_blocks(text: str) -> tuple[Block, ...]:
@@ -145,8 +139,6 @@ _BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "block
 
 def html_blocks(html: str) -> tuple[tuple[Block, ...], str | None]:
     """Headings and paragraphs of an HTML page in reading order, and its title."""
-    from selectolax.lexbor import LexborHTMLParser
-
     tree = LexborHTMLParser(html)
     page_title = tree.css_first("title")
     title_text = collapse(page_title.text()) if page_title is not None else None
@@ -186,8 +178,6 @@ def repair(text: str) -> tuple[str, bool]:
     """Undo mojibake ("Ã©" for "é": UTF-8 read as Windows-1252 somewhere upstream) with ftfy."""
     if not _MOJIBAKE.search(text):
         return text, False
-    import ftfy
-
     fixed = ftfy.fix_encoding(text)
     return fixed, fixed != text
 
@@ -206,3 +196,44 @@ def read_page(source: str, data: bytes) -> Page:
         blocks, title = text_blocks(text), None
     return Page(source=source, sha256=sha256(data), blocks=blocks, html_title=title, encoding=encoding,
                 repaired=repaired)
+
+
+def collect_inputs(inputs: tuple[Path, ...]) -> tuple[list[Path], list[InputError]]:
+    """The page files named by inputs: files as given, folders searched for pages (not in ``gold/``)."""
+    files: list[Path] = []
+    errors: list[InputError] = []
+    for path in inputs:
+        if not path.exists():
+            errors.append(InputError(str(path), "no such file or folder", "check the path"))
+        elif path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES
+                and GOLD_DIR not in p.relative_to(path).parts and not p.name.startswith(".")
+            )
+            if not found:
+                errors.append(InputError(str(path), "folder holds no page (.txt, .html or .htm)",
+                                         "put the saved pages in it or name the files"))
+            files.extend(found)
+        else:
+            files.append(path)
+    return files, errors
+
+
+def read_bytes(path: Path) -> bytes:
+    """A page file's bytes; InputError if it is over the size limit or cannot be read."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise InputError(str(path), f"the file is over the {MAX_BYTES // 2**20} MiB limit",
+                             "split the page or check it is really a web page")
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read: {exc.strerror}", "check its permissions") from exc
+
+
+def source_name(path: Path) -> str:
+    """How a file is named in the outputs: relative to the working folder when it is inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

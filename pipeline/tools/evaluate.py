@@ -9,11 +9,12 @@ Agreement parties are scored on the matched agreements only.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .nlp import norm
+from ..resources import Gazetteer
+from ..text import name_key, norm
 
 FIELDS = ("sections", "organisations", "dates", "agreements", "agreement_parties", "themes", "acronyms")
 
@@ -74,36 +75,33 @@ class Evaluation:
     def report(self) -> str:
         return "\n".join(d.line() for d in self.differences)
 
-
-def _key(text: str | None) -> str:
-    if not text:
-        return ""
-    t = norm(text).strip()
-    t = re.sub(r"^(l'|le |la |les )", "", t)
-    return re.sub(r"[\s\-]+", " ", t).strip()
+    def below(self, thresholds: dict[str, float]) -> dict[str, float]:
+        """The fields whose F1 falls below their threshold, with their F1 (rounded to 3 places)."""
+        return {f: round(self.scores[f].f1, 3) for f, t in thresholds.items() if self.scores[f].f1 < t}
 
 
 def _org_names(org: dict) -> set[str]:
-    names = {_key(org.get("name"))}
-    names |= {_key(m["text"]) for m in org.get("mentions", [])}
+    names = {name_key(org.get("name"))}
+    names |= {name_key(m["text"]) for m in org.get("mentions", [])}
     return names - {""}
 
 
-def _gazetteer_entry(name: str | None) -> int | None:
-    from .organisations import _key as name_key
-    from .organisations import _name_index
+def _org_matcher(gazetteer: Gazetteer) -> Callable[[dict, dict], bool]:
+    """Whether a gold organisation and a predicted one are the same body."""
 
-    return _name_index().get(name_key(name)) if name else None
+    def same(gold: dict, pred: dict) -> bool:
+        if gold.get("acronym") and pred.get("acronym") and norm(gold["acronym"]) == norm(pred["acronym"]):
+            return True
+        entry = gazetteer.find_name(gold.get("name"))
+        # Two names of one body in the gazetteer ("Commonwealth", "Commonwealth des Nations").
+        return entry is not None and entry == gazetteer.find_name(pred.get("name")) or _named_alike(gold, pred)
+
+    return same
 
 
-def _org_matches(gold: dict, pred: dict) -> bool:
-    if gold.get("acronym") and pred.get("acronym") and norm(gold["acronym"]) == norm(pred["acronym"]):
-        return True
-    entry = _gazetteer_entry(gold.get("name"))
-    if entry is not None and entry == _gazetteer_entry(pred.get("name")):
-        return True  # two names of one body in the gazetteer ("Commonwealth", "Commonwealth des Nations")
-    return _key(gold.get("name")) in _org_names(pred) or (
-        bool(gold.get("acronym")) and _key(gold["acronym"]) in _org_names(pred))
+def _named_alike(gold: dict, pred: dict) -> bool:
+    return name_key(gold.get("name")) in _org_names(pred) or (
+        bool(gold.get("acronym")) and name_key(gold["acronym"]) in _org_names(pred))
 
 
 def _pair(golds: list, preds: list, same) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
@@ -135,18 +133,18 @@ def _describe_agreement(a: dict) -> str:
 
 
 def _party_set(parties) -> frozenset[str]:
-    return frozenset(_key(p) for p in parties or [])
+    return frozenset(name_key(p) for p in parties or [])
 
 
 def _parties_match(gold: dict, pred: dict, pred_orgs: list[dict]) -> bool:
     """Same parties, a party named by its acronym or its name alike."""
     aliases: dict[str, set[str]] = {}
     for o in pred_orgs:
-        names = _org_names(o) | ({_key(o["acronym"])} if o.get("acronym") else set())
+        names = _org_names(o) | ({name_key(o["acronym"])} if o.get("acronym") else set())
         for n in names:
             aliases.setdefault(n, set()).update(names)
-    pred_parties = [aliases.get(_key(p), {_key(p)}) for p in pred.get("parties") or []]
-    gold_parties = [_key(p) for p in gold.get("parties") or []]
+    pred_parties = [aliases.get(name_key(p), {name_key(p)}) for p in pred.get("parties") or []]
+    gold_parties = [name_key(p) for p in gold.get("parties") or []]
     if len(pred_parties) != len(gold_parties):
         return False
     left = list(pred_parties)
@@ -158,57 +156,77 @@ def _parties_match(gold: dict, pred: dict, pred_orgs: list[dict]) -> bool:
     return True
 
 
-def evaluate(gold: dict, pred: dict, source: str | None = None) -> Evaluation:
-    """Compare the partners of ``gold`` with those of ``pred`` (both shaped like partners.json)."""
+def evaluate(gold: dict, pred: dict, gazetteer: Gazetteer, source: str | None = None) -> Evaluation:
+    """Compare the partners of ``gold`` with those of ``pred`` (both shaped like partners.json); the
+    gazetteer tells which names are names of one body."""
     ev = Evaluation()
     source = source or gold.get("source")
     pred_partners = [p for p in pred.get("partners", []) if source is None or p.get("source") == source]
     gold_partners = gold.get("partners", [])
     pairs, missing, spurious = _pair(gold_partners, pred_partners,
-                                     lambda g, p: _key(g["heading"]) == _key(p["heading"]))
+                                     lambda g, p: name_key(g["heading"]) == name_key(p["heading"]))
     _count(ev.scores["sections"], pairs, missing, spurious)
     for g in missing:
         ev.differences.append(Difference(g["heading"][:50], "sections", "missing", g["heading"]))
     for p in spurious:
         ev.differences.append(Difference(p["heading"][:50], "sections", "spurious", p["heading"], p.get("partner_id")))
+    same_org = _org_matcher(gazetteer)
     for g, p in pairs:
-        _compare_partner(ev, g, p)
+        _compare_partner(ev, g, p, same_org)
     return ev
 
 
-def _compare_partner(ev: Evaluation, g: dict, p: dict) -> None:
+def _compare_partner(ev: Evaluation, g: dict, p: dict, same_org: Callable[[dict, dict], bool]) -> None:
+    """Score every field of a gold partner against the predicted partner it was paired with."""
     where = g.get("acronym") or g["heading"][:40]
     pid = p.get("partner_id")
 
-    def diff(d: Difference) -> None:
-        d.partner_id = pid
-        ev.differences.append(d)
+    def diff(field_name: str, kind: str, item: str) -> None:
+        ev.differences.append(Difference(where, field_name, kind, item, pid))
 
-    ok = (g.get("acronym") or None) == (p.get("acronym") or None)
-    ev.scores["acronyms"].tp += ok
-    if not ok:
-        ev.scores["acronyms"].fn += 1 if g.get("acronym") else 0
-        ev.scores["acronyms"].fp += 1 if p.get("acronym") else 0
-        diff(Difference(where, "acronyms", "wrong", f"gold {g.get('acronym')!r}, got {p.get('acronym')!r}"))
-
-    pairs, missing, spurious = _pair(g.get("organisations", []), p.get("organisations", []), _org_matches)
+    _compare_acronyms(ev.scores["acronyms"], g, p, diff)
+    pairs, missing, spurious = _pair(g.get("organisations", []), p.get("organisations", []), same_org)
     _count(ev.scores["organisations"], pairs, missing, spurious)
     diff_items(ev, where, "organisations", missing, spurious, _describe_org, pid)
+    _compare_dates(ev.scores["dates"], g, p, diff)
+    _compare_agreements(ev, where, pid, g, p, diff)
+    _compare_themes(ev.scores["themes"], g, p, diff)
 
+
+# Records one difference of the partner at hand: (field, kind, item).
+Diff = Callable[[str, str, str], None]
+
+
+def _compare_acronyms(score: Score, g: dict, p: dict, diff: Diff) -> None:
+    """The heading's acronym: right, missing, spurious or another one."""
+    ok = (g.get("acronym") or None) == (p.get("acronym") or None)
+    score.tp += ok
+    if not ok:
+        score.fn += 1 if g.get("acronym") else 0
+        score.fp += 1 if p.get("acronym") else 0
+        diff("acronyms", "wrong", f"gold {g.get('acronym')!r}, got {p.get('acronym')!r}")
+
+
+def _compare_dates(score: Score, g: dict, p: dict, diff: Diff) -> None:
+    """Dates by value, as multisets (the same date twice counts twice); then each matched value's precision."""
     gold_dates = Counter(d["value"] for d in g.get("dates", []))
     pred_dates = Counter(d["value"] for d in p.get("dates", []))
     common = gold_dates & pred_dates
-    ev.scores["dates"].tp += sum(common.values())
-    ev.scores["dates"].fn += sum((gold_dates - common).values())
-    ev.scores["dates"].fp += sum((pred_dates - common).values())
+    score.tp += sum(common.values())
+    score.fn += sum((gold_dates - common).values())
+    score.fp += sum((pred_dates - common).values())
     for value, n in (gold_dates - common).items():
-        diff(Difference(where, "dates", "missing", f"{value} x{n}"))
+        diff("dates", "missing", f"{value} x{n}")
     for value, n in (pred_dates - common).items():
-        diff(Difference(where, "dates", "spurious", f"{value} x{n}"))
+        diff("dates", "spurious", f"{value} x{n}")
     precision = {d["value"]: d.get("precision") for d in p.get("dates", [])}
     for d in g.get("dates", []):
         if d["value"] in precision and d.get("precision") and precision[d["value"]] != d["precision"]:
-            diff(Difference(where, "dates", "wrong", f"{d['value']} precision {precision[d['value']]}"))
+            diff("dates", "wrong", f"{d['value']} precision {precision[d['value']]}")
+
+
+def _compare_agreements(ev: Evaluation, where: str, pid: str | None, g: dict, p: dict, diff: Diff) -> None:
+    """Agreements by type and date; then the parties of each matched pair."""
 
     def same_agreement(ga, pa):
         return ga["type"] == pa["type"] and (ga.get("date") or None) == (pa.get("date") or None)
@@ -216,24 +234,28 @@ def _compare_partner(ev: Evaluation, g: dict, p: dict) -> None:
     pairs, missing, spurious = _pair(g.get("agreements", []), p.get("agreements", []), same_agreement)
     _count(ev.scores["agreements"], pairs, missing, spurious)
     diff_items(ev, where, "agreements", missing, spurious, _describe_agreement, pid)
+    parties = ev.scores["agreement_parties"]
     for ga, pa in pairs:
         if _parties_match(ga, pa, p.get("organisations", [])):
-            ev.scores["agreement_parties"].tp += 1
+            parties.tp += 1
         else:
-            ev.scores["agreement_parties"].fn += 1
-            ev.scores["agreement_parties"].fp += 1
-            diff(Difference(where, "agreement_parties", "wrong",
-                            f"{ga['type']} {ga.get('date')}: gold {ga.get('parties')}, got {pa.get('parties')}"))
+            parties.fn += 1
+            parties.fp += 1
+            diff("agreement_parties", "wrong",
+                 f"{ga['type']} {ga.get('date')}: gold {ga.get('parties')}, got {pa.get('parties')}")
 
+
+def _compare_themes(score: Score, g: dict, p: dict, diff: Diff) -> None:
+    """Themes by code."""
     gold_themes = {t["code"] if isinstance(t, dict) else t for t in g.get("themes", [])}
     pred_themes = {t["code"] for t in p.get("themes", [])}
-    ev.scores["themes"].tp += len(gold_themes & pred_themes)
-    ev.scores["themes"].fn += len(gold_themes - pred_themes)
-    ev.scores["themes"].fp += len(pred_themes - gold_themes)
+    score.tp += len(gold_themes & pred_themes)
+    score.fn += len(gold_themes - pred_themes)
+    score.fp += len(pred_themes - gold_themes)
     for code in sorted(gold_themes - pred_themes):
-        diff(Difference(where, "themes", "missing", code))
+        diff("themes", "missing", code)
     for code in sorted(pred_themes - gold_themes):
-        diff(Difference(where, "themes", "spurious", code))
+        diff("themes", "spurious", code)
 
 
 def diff_items(ev: Evaluation, where: str, name: str, missing, spurious, describe, pid: str | None) -> None:
@@ -243,6 +265,6 @@ def diff_items(ev: Evaluation, where: str, name: str, missing, spurious, describ
         ev.differences.append(Difference(where, name, "spurious", describe(item), pid))
 
 
-def heading_key(heading: str) -> str:
+def headingname_key(heading: str) -> str:
     """How headings are compared: case, accents, apostrophes and a leading article do not count."""
-    return _key(heading)
+    return name_key(heading)

@@ -9,17 +9,18 @@ row pointing at no partner is an error, never a silent pass. Rows are checked wi
 from __future__ import annotations
 
 from collections import Counter
-from functools import cache
+from collections.abc import Sequence
 
-from .errors import PipelineError
+import fastjsonschema
+
+from ..errors import PipelineError
+from ..models import AGREEMENT_STATUSES, AGREEMENT_TYPES, DATE_PRECISIONS, DATE_ROLES
 
 PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SHA256 = r"^[0-9a-f]{64}$"
-AGREEMENT_TYPES = ["memorandum_of_understanding", "cooperation_agreement", "letter_of_intent", "agreement"]
-PRECISIONS = ["day", "month", "year"]
-ROLES = ["signature", "conclusion", "creation", "start", "event"]
-STATUSES = ["signed", "concluded", "mentioned"]
+# Stands for the theme codes of the configuration's vocabulary in the static table definitions.
+THEME_CODES = "<theme codes>"
 
 
 class SchemaError(PipelineError):
@@ -50,68 +51,71 @@ def _offsets(what):
     ]
 
 
-@cache
-def table_schemas() -> dict[str, dict]:
-    from .themes import vocabulary
+# Every CSV view's fields, in column order: the one definition of the tables' columns (keys first,
+# then the item's fields in the order of SPEC.md).
+TABLES: dict[str, list[dict]] = {
+    "partners.csv": _KEYS + [
+        _f("section_index", "integer", "1-based position of the section in its page", required=True, minimum=1),
+        _f("heading", description="The section's heading as written", required=True),
+        _f("name", description="The heading without its acronym", required=True),
+        _f("acronym", description="The acronym in the heading's parentheses, if any"),
+        _f("n_organisations", "integer", "Number of organisations mentioned", required=True, minimum=0),
+        _f("n_agreements", "integer", "Number of agreements", required=True, minimum=0),
+        _f("n_dates", "integer", "Number of date mentions", required=True, minimum=0),
+        _f("n_themes", "integer", "Number of themes", required=True, minimum=0),
+        _f("organisations", description="Organisations (acronym, else name), joined with '; '"),
+        _f("agreement_types", description="Agreement types, joined with '; '"),
+        _f("themes", description="Theme codes, joined with '; '"),
+        _f("text_sha256", description="SHA-256 of the section's text", required=True, pattern=SHA256),
+        _f("text", description="The section's text; every offset points into it", required=True),
+    ],
+    "organisations.csv": _KEYS + [
+        _f("name", description="Canonical full name", required=True),
+        _f("acronym", description="Canonical acronym, if any"),
+        _f("n_mentions", "integer", "Number of mentions in the section", required=True, minimum=1),
+        _f("mentions", description="The mentions as written, joined with '; '", required=True),
+        *_offsets("first mention"),
+    ],
+    "agreements.csv": _KEYS + [
+        _f("type", description="Type of instrument", required=True, enum=list(AGREEMENT_TYPES)),
+        _f("label", description="The instrument's name as written", required=True),
+        _f("parties", description="Parties (acronym, else name), joined with '; '"),
+        _f("date", description="ISO 8601 date at the precision written", pattern=PARTIAL_DATE),
+        _f("date_precision", description="Precision of the date", enum=list(DATE_PRECISIONS)),
+        _f("date_text", description="The date as written"),
+        _f("status", description="What the text says happened to it", required=True, enum=list(AGREEMENT_STATUSES)),
+        _f("evidence", description="The sentence that names it", required=True),
+        *_offsets("label"),
+    ],
+    "dates.csv": _KEYS + [
+        _f("text", description="The date as written", required=True),
+        _f("value", description="ISO 8601 date at the precision written (never filled in)", required=True,
+           pattern=PARTIAL_DATE),
+        _f("precision", description="day, month or year", required=True, enum=list(DATE_PRECISIONS)),
+        _f("role", description="What the date dates", required=True, enum=list(DATE_ROLES)),
+        *_offsets("date"),
+    ],
+    "themes.csv": _KEYS + [
+        _f("code", description="Theme code from the controlled vocabulary", required=True, enum=THEME_CODES),
+        _f("label", description="Theme label", required=True),
+        _f("evidence", description="Cue phrases found, as written, joined with '; '", required=True),
+    ],
+    "rejected.csv": [
+        _f("source", description="The input page", required=True),
+        _f("position", "integer", "The section's index, or the line's order among the lines set aside",
+           required=True, minimum=1),
+        _f("reason", description="Why it is not among the partners", required=True),
+        _f("text", description="The text as read", required=True),
+    ],
+}
+COLUMNS: dict[str, tuple[str, ...]] = {name: tuple(f["name"] for f in fields) for name, fields in TABLES.items()}
 
-    codes = [t["code"] for t in vocabulary()]
-    fields = {
-        "partners.csv": _KEYS + [
-            _f("section_index", "integer", "1-based position of the section in its page", required=True, minimum=1),
-            _f("heading", description="The section's heading as written", required=True),
-            _f("name", description="The heading without its acronym", required=True),
-            _f("acronym", description="The acronym in the heading's parentheses, if any"),
-            _f("n_organisations", "integer", "Number of organisations mentioned", required=True, minimum=0),
-            _f("n_agreements", "integer", "Number of agreements", required=True, minimum=0),
-            _f("n_dates", "integer", "Number of date mentions", required=True, minimum=0),
-            _f("n_themes", "integer", "Number of themes", required=True, minimum=0),
-            _f("organisations", description="Organisations (acronym, else name), joined with '; '"),
-            _f("agreement_types", description="Agreement types, joined with '; '"),
-            _f("themes", description="Theme codes, joined with '; '"),
-            _f("text_sha256", description="SHA-256 of the section's text", required=True, pattern=SHA256),
-            _f("text", description="The section's text; every offset points into it", required=True),
-        ],
-        "organisations.csv": _KEYS + [
-            _f("name", description="Canonical full name", required=True),
-            _f("acronym", description="Canonical acronym, if any"),
-            _f("n_mentions", "integer", "Number of mentions in the section", required=True, minimum=1),
-            _f("mentions", description="The mentions as written, joined with '; '", required=True),
-            *_offsets("first mention"),
-        ],
-        "agreements.csv": _KEYS + [
-            _f("type", description="Type of instrument", required=True, enum=AGREEMENT_TYPES),
-            _f("label", description="The instrument's name as written", required=True),
-            _f("parties", description="Parties (acronym, else name), joined with '; '"),
-            _f("date", description="ISO 8601 date at the precision written", pattern=PARTIAL_DATE),
-            _f("date_precision", description="Precision of the date", enum=PRECISIONS),
-            _f("date_text", description="The date as written"),
-            _f("status", description="What the text says happened to it", required=True, enum=STATUSES),
-            _f("evidence", description="The sentence that names it", required=True),
-            *_offsets("label"),
-        ],
-        "dates.csv": _KEYS + [
-            _f("text", description="The date as written", required=True),
-            _f("value", description="ISO 8601 date at the precision written (never filled in)", required=True,
-               pattern=PARTIAL_DATE),
-            _f("precision", description="day, month or year", required=True, enum=PRECISIONS),
-            _f("role", description="What the date dates", required=True, enum=ROLES),
-            *_offsets("date"),
-        ],
-        "themes.csv": _KEYS + [
-            _f("code", description="Theme code from the controlled vocabulary", required=True, enum=codes),
-            _f("label", description="Theme label", required=True),
-            _f("evidence", description="Cue phrases found, as written, joined with '; '", required=True),
-        ],
-        "rejected.csv": [
-            _f("source", description="The input page", required=True),
-            _f("position", "integer", "The section's index, or the line's order among the lines set aside",
-               required=True, minimum=1),
-            _f("reason", description="Why it is not among the partners", required=True),
-            _f("text", description="The text as read", required=True),
-        ],
-    }
+
+def table_schemas(theme_codes: Sequence[str]) -> dict[str, dict]:
+    """The Table Schema of each CSV view, with the configuration's theme vocabulary."""
     schemas = {}
-    for name, table_fields in fields.items():
+    for name, table_fields in TABLES.items():
+        table_fields = [_with_codes(f, theme_codes) for f in table_fields]
         schema = {"fields": table_fields, "missingValues": [""]}
         if name == "partners.csv":
             schema["primaryKey"] = ["partner_id"]
@@ -122,7 +126,14 @@ def table_schemas() -> dict[str, dict]:
     return schemas
 
 
-def datapackage(version: str) -> dict:
+def _with_codes(field: dict, theme_codes: Sequence[str]) -> dict:
+    constraints = field.get("constraints", {})
+    if constraints.get("enum") != THEME_CODES:
+        return field
+    return {**field, "constraints": {**constraints, "enum": list(theme_codes)}}
+
+
+def datapackage(version: str, theme_codes: Sequence[str]) -> dict:
     """The Data Package descriptor written beside the CSV files."""
     return {
         "profile": "tabular-data-package",
@@ -140,7 +151,7 @@ def datapackage(version: str) -> dict:
                 "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "header": True},
                 "schema": schema,
             }
-            for name, schema in table_schemas().items()
+            for name, schema in table_schemas(theme_codes).items()
         ],
     }
 
@@ -148,13 +159,10 @@ def datapackage(version: str) -> dict:
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
 
 
-@cache
-def _validators() -> dict:
+def _validators(theme_codes: Sequence[str]) -> dict:
     """One compiled row validator per table (fastjsonschema turns each JSON Schema into Python code)."""
-    import fastjsonschema
-
     out = {}
-    for name, schema in table_schemas().items():
+    for name, schema in table_schemas(theme_codes).items():
         props, required = {}, []
         for field in schema["fields"]:
             constraints = field.get("constraints", {})
@@ -174,8 +182,8 @@ def _validators() -> dict:
 class Validator:
     """Checks a run's rows as they are written, table by table, then the keys across the tables."""
 
-    def __init__(self) -> None:
-        self._validators = _validators()
+    def __init__(self, theme_codes: Sequence[str]) -> None:
+        self._validators = _validators(theme_codes)
         self._counts: Counter[str] = Counter()
         self._ids: set[str] = set()
         self._duplicates: set[str] = set()
@@ -183,14 +191,12 @@ class Validator:
         self.problems: list[str] = []
 
     def rows(self, name: str, rows: list[dict]) -> None:
-        from fastjsonschema import JsonSchemaValueException
-
         check = self._validators[name]
         for row in rows:
             self._counts[name] += 1
             try:
                 check(row)
-            except JsonSchemaValueException as error:
+            except fastjsonschema.JsonSchemaValueException as error:
                 self.problems.append(f"{name} row {self._counts[name]}: {error.message.replace('data.', '', 1)}")
             if name == "partners.csv":
                 pid = row.get("partner_id")
@@ -214,12 +220,12 @@ class Validator:
                               "this is a bug: please report it with the input page")
 
 
-def validate(tables: dict[str, list[dict]], partner_ids: set[str] | None = None) -> None:
+def validate(tables: dict[str, list[dict]], theme_codes: Sequence[str], partner_ids: set[str] | None = None) -> None:
     """Raise SchemaError on the first rows that break the schema, naming table, row and field.
 
     ``partner_ids``: the ids the rows may point at, when ``tables`` holds only some partners' rows.
     """
-    validator = Validator()
+    validator = Validator(theme_codes)
     for name, rows in tables.items():
         validator.rows(name, rows)
     validator.finish(partner_ids)

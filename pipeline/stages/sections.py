@@ -8,20 +8,22 @@ the page's furniture, its title and group headings, never partners.
 
 from __future__ import annotations
 
+import logging
 import re
-import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 
-from . import resources
-from .errors import InputError
-from .models import Block, Document, Page, Partner, Section
-from .reading import sha256
+from ..errors import InputError
+from ..models import Block, Document, Page, Partner, Rejected, Section
+from ..resources import Resources
+from ..text import is_acronym, sha256, slug
+from .reading import read_page
+
+log = logging.getLogger("pipeline")
 
 MAX_HEADING_CHARS = 160
 MAX_HEADING_WORDS = 22
 _SENTENCE_END = (".", "!", "?", ";", ":", ",", "…")
-_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&'’.\-]*[A-Z0-9](?:[ \-][A-Z0-9][\w\-]*){0,2}$")
 _ACRONYM_IN_NAME = re.compile(r"\b[A-Z][A-Z0-9&]{1,}[A-Z0-9]?\b")
 _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<inner>[^()]+)\)\s*$")
 _WEB = re.compile(r"(www\.|https?:|\.(org|int|com|net|eu|fr)\b|@)", re.I)
@@ -35,13 +37,9 @@ class _Line:
     after_blank: bool
 
 
-@cache
-def _furniture() -> tuple[re.Pattern, ...]:
-    return tuple(re.compile(p, re.I) for p in resources.load("layout.toml")["furniture"])
-
-
-def is_furniture(line: str) -> bool:
-    return any(p.search(line) for p in _furniture())
+def is_furniture(line: str, resources: Resources) -> bool:
+    """Site furniture (menus, breadcrumbs, image names…), by the patterns of ``layout.toml``."""
+    return any(p.search(line) for p in resources.furniture)
 
 
 def heading_like(text: str) -> bool:
@@ -53,7 +51,7 @@ def heading_like(text: str) -> bool:
     return not first.islower()
 
 
-def _lines(blocks: list[Block], html: bool, furniture: list[str]) -> list[_Line]:
+def _lines(blocks: list[Block], html: bool, furniture: list[str], resources: Resources) -> list[_Line]:
     """The chunk's lines with what their shape says; site furniture is set aside in ``furniture``."""
     out: list[_Line] = []
     blank = True
@@ -62,7 +60,7 @@ def _lines(blocks: list[Block], html: bool, furniture: list[str]) -> list[_Line]
         if block.kind == "blank":
             blank = True
             continue
-        if len(block.text) <= MAX_HEADING_CHARS and is_furniture(block.text):
+        if len(block.text) <= MAX_HEADING_CHARS and is_furniture(block.text, resources):
             furniture.append(block.text)
             continue
         explicit = block.kind == "heading"
@@ -93,10 +91,10 @@ def _mark_headings(lines: list[_Line], html: bool) -> list[bool]:
     return marks
 
 
-def _split_chunk(blocks: list[Block], html: bool, forced: bool):
+def _split_chunk(blocks: list[Block], html: bool, forced: bool, resources: Resources):
     """Sections (heading, paragraphs) of one chunk, plus the lines that are not in any section."""
     loose: list[str] = []
-    lines = _lines(blocks, html, loose)
+    lines = _lines(blocks, html, loose, resources)
     marks = _mark_headings(lines, html)
     sections: list[tuple[str, list[tuple[str, str]]]] = []
     lead: list[str] = []
@@ -127,17 +125,17 @@ def _split_chunk(blocks: list[Block], html: bool, forced: bool):
     return sections, lead, loose
 
 
-def _choose_title(lead: list[str]) -> tuple[str | None, list[str]]:
+def _choose_title(lead: list[str], resources: Resources) -> tuple[str | None, list[str]]:
     candidates = [line for line in lead if heading_like(line)]
     if not candidates:
         return None, lead
-    cues = [c.lower() for c in resources.load("layout.toml")["title_cues"]]
+    cues = [c.lower() for c in resources.layout.title_cues]
     cued = [c for c in candidates if any(re.search(rf"\b{re.escape(cue)}\b", c.lower()) for cue in cues)]
     title = (cued or candidates)[0]
     return title, [line for line in lead if line != title]
 
 
-def split(page: Page) -> Document:
+def split(page: Page, resources: Resources) -> Document:
     """The partner sections of a page. Raises InputError when there is none."""
     html = page.html_title is not None or any(b.kind == "heading" for b in page.blocks)
     chunks: list[list[Block]] = [[]]
@@ -151,7 +149,7 @@ def split(page: Page) -> Document:
     lead: list[str] = []
     ignored: list[str] = []
     for chunk in chunks:
-        sections, chunk_lead, loose = _split_chunk(chunk, html, forced=has_separators)
+        sections, chunk_lead, loose = _split_chunk(chunk, html, has_separators, resources)
         (ignored if found else lead).extend(chunk_lead)
         ignored.extend(loose)
         for heading, parts in sections:
@@ -169,31 +167,23 @@ def split(page: Page) -> Document:
         title = page.html_title
         ignored = [line for line in lead if line != title] + ignored
     else:
-        title, rest = _choose_title(lead)
+        title, rest = _choose_title(lead, resources)
         ignored = rest + ignored
     sections = tuple(Section(page.source, i, heading, text) for i, (heading, text) in enumerate(found, 1))
     return Document(source=page.source, sha256=page.sha256, title=title, sections=sections,
                     ignored=tuple(ignored), encoding=page.encoding)
 
 
-@cache
-def _known_acronyms() -> frozenset[str]:
-    found = set()
-    for org in resources.load("organisations.toml").get("organisation", []):
-        found.update(a for a in [org.get("acronym"), *org.get("acronyms", [])] if a)
-    return frozenset(found)
-
-
-def parse_heading(heading: str) -> tuple[str, str | None]:
+def parse_heading(heading: str, known_acronyms: frozenset[str] = frozenset()) -> tuple[str, str | None]:
     """A heading's partner name and acronym: ``Nom complet (ACR)`` gives ("Nom complet", "ACR")."""
     match = _TRAILING_PAREN.match(heading)
     if match and match.group("name"):
         name, inner = match.group("name").strip(), match.group("inner").strip()
         if _WEB.search(inner):
             return heading, None
-        if _ACRONYM.match(inner) and sum(ch.isupper() or ch.isdigit() for ch in inner) >= 2:
+        if is_acronym(inner):
             return name, inner
-        if inner in _known_acronyms():  # short names written like words: (Frontex), (Europol)
+        if inner in known_acronyms:  # short names written like words: (Frontex), (Europol)
             return name, inner
         if len(inner.split()) >= 3:
             # "Le secrétariat de l'OSCE (Organisation pour la sécurité...)": the acronym is in the name
@@ -203,17 +193,12 @@ def parse_heading(heading: str) -> tuple[str, str | None]:
     return heading, None
 
 
-def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-") or "partner"
-
-
-def to_partners(documents: tuple[Document, ...]) -> tuple[Partner, ...]:
+def to_partners(documents: Iterable[Document], resources: Resources) -> tuple[Partner, ...]:
     """One partner per section, with ids that depend on the partner, never on section order."""
     drafts = []
     for doc in documents:
         for section in doc.sections:
-            name, acronym = parse_heading(section.heading)
+            name, acronym = parse_heading(section.heading, resources.gazetteer.acronyms)
             drafts.append((section, name, acronym, slug(acronym or name)))
     counts: dict[str, int] = {}
     for *_, base in drafts:
@@ -236,3 +221,29 @@ def to_partners(documents: tuple[Document, ...]) -> tuple[Partner, ...]:
             text_sha256=sha256(section.text),
         ))
     return tuple(partners)
+
+
+def read_documents(pages: Iterable[tuple[str, bytes]], resources: Resources) -> tuple[list[Document], list[InputError]]:
+    """The documents of the pages (source name, bytes) that can be read, and the errors of those
+    that cannot."""
+    documents, errors = [], []
+    for source, data in pages:
+        try:
+            page = read_page(source, data)
+            if page.repaired:
+                log.warning("%s: repaired mis-decoded characters (mojibake)", source)
+            documents.append(split(page, resources))
+        except InputError as exc:
+            errors.append(exc)
+    return documents, errors
+
+
+def set_aside(documents: Iterable[Document]) -> list[Rejected]:
+    """The lines of each page that are not in any partner section, with why."""
+    out = []
+    for doc in documents:
+        for i, line in enumerate(doc.ignored, 1):
+            reason = ("heading with no paragraph of its own (page furniture or group heading)"
+                      if heading_like(line) else "text outside any partner section")
+            out.append(Rejected(doc.source, i, line, reason))
+    return out

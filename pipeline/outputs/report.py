@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
+
+from ..models import FRENCH_LABELS
 
 # Highlight kinds in the order that wins a tie between spans of equal extent: the agreement label
 # carries the most information, a date the least.
@@ -21,16 +24,10 @@ KINDS = ("agreement", "org", "date")
 KIND_LABELS = {"org": "ORG", "date": "DATE", "agreement": "ACCORD"}
 KIND_NAMES = {"org": "organisation", "date": "date", "agreement": "accord"}
 
-AGREEMENT_TYPES = {
-    "memorandum_of_understanding": "Protocole d’accord",
-    "cooperation_agreement": "Accord de coopération",
-    "letter_of_intent": "Lettre d’intention",
-    "agreement": "Accord",
-}
-STATUSES = {"signed": "signé", "concluded": "conclu", "mentioned": "mentionné"}
-PRECISIONS = {"day": "jour", "month": "mois", "year": "année"}
-ROLES = {"signature": "signature", "conclusion": "conclusion", "creation": "création", "start": "début",
-         "event": "événement"}
+AGREEMENT_TYPES = FRENCH_LABELS["agreement_type"]
+STATUSES = FRENCH_LABELS["agreement_status"]
+PRECISIONS = FRENCH_LABELS["date_precision"]
+ROLES = FRENCH_LABELS["date_role"]
 DIFF_KINDS = {"missing": ("manquant", "−"), "spurious": ("en trop", "+"), "wrong": ("erroné", "≠")}
 
 NO_THEME = "__none__"
@@ -442,6 +439,8 @@ def _quoted(text) -> str:
 
 
 def _section(partner: dict, anchor: str, diffs: list) -> str:
+    """One partner's part of the page: heading and meta, its differences, its text with the extracted
+    spans highlighted, and beside it the lists of what was extracted."""
     text = str(partner.get("text") or "")
     spans, invalid = _candidates(partner, len(text))
     marks = _layout(spans)
@@ -451,68 +450,97 @@ def _section(partner: dict, anchor: str, diffs: list) -> str:
             shown[(s.kind, item)] = shown.get((s.kind, item), 0) + 1
 
     def hidden(kind: str, item: int, total: int) -> str:
-        """A note for an item whose spans are not all drawn, so the reader knows where to look."""
-        lost = total - shown.get((kind, item), 0)
-        bad = invalid.get((kind, item), 0)
-        notes = []
-        if lost - bad > 0:
-            notes.append(f"{lost - bad} non surligné{'s' if lost - bad > 1 else ''} (chevauchement)")
-        if bad:
-            notes.append(f"{bad} position{'s' if bad > 1 else ''} invalide{'s' if bad > 1 else ''}")
-        return f' <span class="note">— {", ".join(notes)}</span>' if notes else ""
+        return _hidden_note(total - shown.get((kind, item), 0), invalid.get((kind, item), 0))
 
-    orgs = []
+    diff_badge = (f' <span class="badge diffcount">{len(diffs)} différence{"s" if len(diffs) > 1 else ""}</span>'
+                  if diffs else "")
+    return (f'<section class="partner{" has-diffs" if diffs else ""}" id="{anchor}" '
+            f'data-themes="{_e(" ".join(_theme_codes(partner)))}">'
+            f'<h2><span class="idx">{_e(partner.get("section_index"))}.</span> '
+            f'{_e(partner.get("heading"))}{diff_badge}</h2>'
+            f'<p class="meta">{_partner_meta(partner)}</p><div class="themes">{_badges(partner)}</div>'
+            + (_diff_list(diffs) if diffs else "")
+            + f'<div class="body"><div class="text" lang="fr">{_highlight(text, marks)}</div><aside>'
+            + _block("Organisations", "org", _organisation_items(partner, hidden))
+            + _block("Accords", "agreement", _agreement_items(partner, hidden))
+            + _block("Dates", "date", _date_items(partner, hidden))
+            + _block("Thèmes", None, _theme_items(partner))
+            + "</aside></div></section>")
+
+
+# Says, for an item, how many of its spans are not drawn: (kind, item index, spans in all) -> note.
+Hidden = Callable[[str, int, int], str]
+
+
+def _hidden_note(lost: int, bad: int) -> str:
+    """A note for an item whose spans are not all drawn, so the reader knows where to look."""
+    notes = []
+    if lost - bad > 0:
+        notes.append(f"{lost - bad} non surligné{'s' if lost - bad > 1 else ''} (chevauchement)")
+    if bad:
+        notes.append(f"{bad} position{'s' if bad > 1 else ''} invalide{'s' if bad > 1 else ''}")
+    return f' <span class="note">— {", ".join(notes)}</span>' if notes else ""
+
+
+def _partner_meta(partner: dict) -> str:
+    """The partner's id, where it stands, and the name and acronym read from its heading."""
+    return " · ".join(x for x in (
+        f"<code>{_e(partner.get('partner_id'))}</code>",
+        f"{_e(partner.get('source'))} § {_e(partner.get('section_index'))}",
+        f"nom : {_e(partner.get('name'))}" if partner.get("name") else "",
+        f"sigle : {_e(partner.get('acronym'))}" if partner.get("acronym") else "",
+    ) if x)
+
+
+def _organisation_items(partner: dict, hidden: Hidden) -> list[str]:
+    """Each organisation: name, acronym, number of mentions (listed in the tooltip)."""
+    items = []
     for i, o in enumerate(partner.get("organisations") or []):
         mentions = o.get("mentions") or []
         n = len(mentions)
         acronym = f' <span class="badge">{_e(o["acronym"])}</span>' if o.get("acronym") else ""
-        orgs.append(f'<li><b>{_e(o.get("name"))}</b>{acronym} <span class="note count" '
-                    f'title="{_e(" | ".join(str(m.get("text")) for m in mentions))}">{n} mention{"s" if n > 1 else ""}'
-                    f"</span>{hidden('org', i, n)}</li>")
-    agreements = []
+        items.append(f'<li><b>{_e(o.get("name"))}</b>{acronym} <span class="note count" '
+                     f'title="{_e(" | ".join(str(m.get("text")) for m in mentions))}">{n} mention{"s" if n > 1 else ""}'
+                     f"</span>{hidden('org', i, n)}</li>")
+    return items
+
+
+def _agreement_items(partner: dict, hidden: Hidden) -> list[str]:
+    """Each agreement: type, label as written, parties, date, status, and its sentence."""
+    items = []
     for i, a in enumerate(partner.get("agreements") or []):
         date = (f'{_e(a.get("date"))} ({_e(PRECISIONS.get(a.get("date_precision"), a.get("date_precision")))}'
                 + (f", {_quoted(a.get('date_text'))}" if a.get("date_text") else "") + ")"
                 if a.get("date") else '<span class="note">sans date</span>')
         evidence = (f"<details><summary>phrase</summary>{_e(a.get('evidence'))}</details>"
                     if a.get("evidence") else "")
-        agreements.append(
+        items.append(
             f'<li><b>{_e(_agreement_type(a.get("type")))}</b> <code>{_e(a.get("type"))}</code> '
             f'{_quoted(a.get("label"))}<br>parties : {_e(", ".join(a.get("parties") or [])) or "—"} · date : {date}'
             f' · statut : {_e(STATUSES.get(a.get("status"), a.get("status")))}'
             f"{hidden('agreement', i, 1)}{evidence}</li>")
-    dates = []
-    for i, d in enumerate(partner.get("dates") or []):
-        dates.append(f'<li><b>{_e(d.get("value"))}</b> {_quoted(d.get("text"))} · '
-                     f'{_e(PRECISIONS.get(d.get("precision"), d.get("precision")))} · '
-                     f'{_e(ROLES.get(d.get("role"), d.get("role")))}{hidden("date", i, 1)}</li>')
-    themes = []
+    return items
+
+
+def _date_items(partner: dict, hidden: Hidden) -> list[str]:
+    """Each date: value, as written, precision and role."""
+    return [f'<li><b>{_e(d.get("value"))}</b> {_quoted(d.get("text"))} · '
+            f'{_e(PRECISIONS.get(d.get("precision"), d.get("precision")))} · '
+            f'{_e(ROLES.get(d.get("role"), d.get("role")))}{hidden("date", i, 1)}</li>'
+            for i, d in enumerate(partner.get("dates") or [])]
+
+
+def _theme_items(partner: dict) -> list[str]:
+    """Each theme: label, code and the cue phrases found."""
+    items = []
     for t in partner.get("themes") or []:
         evidence = ", ".join(_quoted(e) for e in t.get("evidence") or [])
-        themes.append(f'<li><span class="badge">{_e(t.get("label") or t.get("code"))}</span> '
-                      f'<code>{_e(t.get("code"))}</code>{" — " + evidence if evidence else ""}</li>')
+        items.append(f'<li><span class="badge">{_e(t.get("label") or t.get("code"))}</span> '
+                     f'<code>{_e(t.get("code"))}</code>{" — " + evidence if evidence else ""}</li>')
+    return items
 
-    def block(title: str, kind: str | None, items: list[str]) -> str:
-        swatch = f'<span class="swatch {kind}"></span>' if kind else ""
-        content = f'<ul>{"".join(items)}</ul>' if items else '<p class="none">aucun</p>'
-        return f"<h3>{swatch}{title} ({len(items)})</h3>{content}"
 
-    n_diffs = len(diffs)
-    diff_badge = (f' <span class="badge diffcount">{n_diffs} différence{"s" if n_diffs > 1 else ""}</span>'
-                  if diffs else "")
-    meta = " · ".join(x for x in (
-        f"<code>{_e(partner.get('partner_id'))}</code>",
-        f"{_e(partner.get('source'))} § {_e(partner.get('section_index'))}",
-        f"nom : {_e(partner.get('name'))}" if partner.get("name") else "",
-        f"sigle : {_e(partner.get('acronym'))}" if partner.get("acronym") else "",
-    ) if x)
-    return (f'<section class="partner{" has-diffs" if diffs else ""}" id="{anchor}" '
-            f'data-themes="{_e(" ".join(_theme_codes(partner)))}">'
-            f'<h2><span class="idx">{_e(partner.get("section_index"))}.</span> '
-            f'{_e(partner.get("heading"))}{diff_badge}</h2>'
-            f'<p class="meta">{meta}</p><div class="themes">{_badges(partner)}</div>'
-            + (_diff_list(diffs) if diffs else "")
-            + f'<div class="body"><div class="text" lang="fr">{_highlight(text, marks)}</div><aside>'
-            + block("Organisations", "org", orgs) + block("Accords", "agreement", agreements)
-            + block("Dates", "date", dates) + block("Thèmes", None, themes)
-            + "</aside></div></section>")
+def _block(title: str, kind: str | None, items: list[str]) -> str:
+    swatch = f'<span class="swatch {kind}"></span>' if kind else ""
+    content = f'<ul>{"".join(items)}</ul>' if items else '<p class="none">aucun</p>'
+    return f"<h3>{swatch}{title} ({len(items)})</h3>{content}"

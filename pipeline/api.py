@@ -1,0 +1,231 @@
+"""The Python API: each command of the CLI as a function, doing the same work without printing.
+
+    from pipeline import api
+
+    summary = api.run(["corpus"], out="outputs")              # python -m pipeline run corpus --out outputs
+    scores = api.evaluate("corpus/gold/omd_partenaires_fr.gold.json", "outputs")   # ... evaluate
+    changes = api.diff("outputs_old", "outputs")               # ... diff outputs_old outputs
+
+``run`` is ``read`` then ``write``, for callers that want the number of sections before the work
+starts (the CLI's progress bar). A configuration (``Config.load(resources_folder)``) may be passed to
+any of them; two configurations can run in one process. Problems raise the project's errors
+(``pipeline.errors``), each with the file it is about and what to do; warnings go to the
+``pipeline`` logger.
+
+This module and the CLI are the only ones that import others inside functions: the analysis
+(spaCy, dateparser) and the writers load only when a run needs them, so that ``--help`` and an
+identical re-run stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import DEFAULT_DIR, Cache, run_key
+from .config import Config
+from .errors import InputError
+from .models import Document, Rejected
+from .outputs.folder import FORMATS, copy_outputs, write_file
+from .stages.reading import collect_inputs, read_bytes, source_name
+from .stages.sections import read_documents, set_aside
+
+__all__ = ["FORMATS", "Config", "Inputs", "RunSummary", "diff", "evaluate", "read", "run", "write"]
+
+log = logging.getLogger("pipeline")
+
+
+@dataclass
+class Inputs:
+    """The pages a run will analyse, read and split, and the inputs that could not be read."""
+
+    documents: list[Document]
+    errors: list[InputError]
+    set_aside: list[Rejected]  # lines of the pages that are in no partner section
+
+    @property
+    def sections(self) -> int:
+        return sum(len(d.sections) for d in self.documents)
+
+
+@dataclass
+class RunSummary:
+    """What a run did: sections read = kept + set aside, the inputs it could not read, the cache's use."""
+
+    out: Path
+    documents: int
+    sections: int
+    kept: int
+    failed: int  # sections whose extraction failed (in rejected.csv)
+    set_aside: int  # other lines set aside (in rejected.csv)
+    errors: list[InputError] = field(default_factory=list)
+    reused: bool = False  # the outputs are those of an identical earlier run, copied
+    cache_hits: int | None = None  # None: the run used no cache
+    cache_misses: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every input and section made it into the outputs, else 1 (the README's exit codes)."""
+        return 1 if self.errors or self.failed else 0
+
+
+def read(inputs: Iterable[Path | str], config: Config) -> Inputs:
+    """Read the pages named by ``inputs`` (files, or folders searched for pages) and split them."""
+    files, errors = collect_inputs(tuple(Path(p) for p in inputs))
+    pages = []
+    for path in files:
+        try:
+            pages.append((source_name(path), read_bytes(path)))
+            log.debug("read %s", path)
+        except InputError as exc:
+            errors.append(exc)
+    documents, read_errors = read_documents(pages, config.resources)
+    return Inputs(documents, errors + read_errors, set_aside(documents))
+
+
+def write(inputs: Inputs, out: Path | str, config: Config, formats: Sequence[str] = FORMATS, workers: int = 1,
+          cache_dir: Path | str | None = DEFAULT_DIR, progress: Callable[[int], None] | None = None) -> RunSummary:
+    """Analyse ``inputs`` and replace the folder ``out`` by their outputs, all at once.
+
+    With a ``cache_dir`` (None: no cache), cached sections are not analysed again, and a run identical
+    to a recent one copies its outputs and says again what it warned about. Raises OutputError,
+    ResourceError, ModelError or SchemaError; the previous outputs are then left as they were.
+    """
+    out = Path(out)
+    documents = inputs.documents
+    summary = RunSummary(out, len(documents), inputs.sections, 0, 0, len(inputs.set_aside), list(inputs.errors))
+    cache = Cache(cache_dir, config) if cache_dir is not None else None
+    key = run_key(documents, formats, config) if cache is not None else None
+    saved = cache.saved_run(key) if cache is not None else None
+    if saved is not None:
+        _reuse(saved, out, summary)
+        cache.hits = summary.sections
+    else:
+        _analyse_and_write(inputs, out, config, formats, workers, cache, progress, summary)
+        if cache is not None:
+            cache.save_run(key, out, {"kept": summary.kept, "failed": summary.failed, "warnings": summary.warnings})
+    if cache is not None:
+        summary.cache_hits, summary.cache_misses = cache.hits, cache.misses
+    return summary
+
+
+def _reuse(saved: tuple[Path, dict], out: Path, summary: RunSummary) -> None:
+    """The same pages, code, resources and formats as a run whose files are kept: its outputs, and
+    what it said about them, are this run's."""
+    folder, manifest = saved
+    copy_outputs(folder, manifest["files"], out)
+    summary.kept, summary.failed, summary.reused = manifest["kept"], manifest["failed"], True
+    for line in manifest["warnings"]:
+        log.warning("%s", line)
+    summary.warnings = list(manifest["warnings"])
+
+
+def _analyse_and_write(inputs: Inputs, out: Path, config: Config, formats: Sequence[str], workers: int,
+                       cache: Cache | None, progress: Callable[[int], None] | None, summary: RunSummary) -> None:
+    from .outputs.background import write_run
+    from .run import Analyser, stream
+
+    recorder = _Recorder()
+    log.addHandler(recorder)
+    try:
+        items = stream(inputs.documents, Analyser(config), workers=workers, cache=cache, progress=progress)
+        summary.kept, failed = write_run(out, formats, inputs.documents, config, items, inputs.set_aside)
+    finally:
+        log.removeHandler(recorder)
+    summary.failed = len(failed)
+    summary.warnings = recorder.lines
+
+
+class _Recorder(logging.Handler):
+    """The warnings of a run, kept with its outputs so that an identical re-run says them again."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def run(inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs", formats: Sequence[str] = FORMATS,
+        workers: int = 1, cache_dir: Path | str | None = DEFAULT_DIR, config: Config | None = None,
+        progress: Callable[[int], None] | None = None) -> RunSummary:
+    """``python -m pipeline run``: read the pages, analyse them, write the outputs into ``out``.
+
+    Raises InputError when no page can be read (the summary lists inputs that failed among others).
+    """
+    config = config or Config.load()
+    pages = read(inputs, config)
+    if not pages.documents:
+        first = pages.errors[0] if pages.errors else InputError(None, "no input", "name a page or a folder")
+        raise first
+    return write(pages, out, config, formats, workers, cache_dir, progress)
+
+
+def load_json(path: Path | str, what: str) -> tuple[Path, dict]:
+    """A partners.json (or an outputs folder holding one) or a gold file: its path and content."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "partners.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(str(path), f"no such {what} file", "check the path") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(str(path), f"not a readable JSON {what} file ({exc.__class__.__name__})",
+                         "give the partners.json a run wrote, or a gold file") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("partners"), list):
+        raise InputError(str(path), f"not a {what} file: no 'partners' list", "give a partners.json or a gold file")
+    return path, data
+
+
+def evaluate(gold: Path | str, pred: Path | str = "outputs/partners.json", config: Config | None = None):
+    """``python -m pipeline evaluate``: score predictions against a gold file; writes
+    ``evaluation.json`` beside the predictions and marks the differences in their ``report.html``.
+
+    Returns the ``tools.evaluate.Evaluation`` (scores per field, every difference).
+    """
+    from .outputs import report
+    from .tools import evaluate as scoring
+
+    config = config or Config.load()
+    gold_path, gold_data = load_json(gold, "gold")
+    pred_file, pred_data = load_json(pred, "predictions")
+    source = gold_data.get("source")
+    sources = {p.get("source") for p in pred_data["partners"]}
+    if source not in sources:
+        headings = {scoring.heading_key(p["heading"]) for p in pred_data["partners"]}
+        shared = sum(scoring.heading_key(p["heading"]) in headings for p in gold_data["partners"])
+        if shared < max(1, len(gold_data["partners"]) // 2):
+            about = ", ".join(sorted(map(str, sources)))
+            raise InputError(str(gold_path), f"gold and predictions do not describe the same page "
+                             f"(gold is about {source!r}; predictions about {about})",
+                             "run the pipeline on the gold's page first")
+        source = None
+    result = scoring.evaluate(gold_data, pred_data, config.resources.gazetteer, source=source)
+    data = result.as_dict()
+    write_file(pred_file.parent / "evaluation.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
+    report_file = pred_file.parent / "report.html"
+    if report_file.exists():
+        write_file(report_file, report.render(pred_data, data).encode("utf-8"))
+    return result
+
+
+def diff(old: Path | str, new: Path | str, write: Path | str | None = None) -> dict:
+    """``python -m pipeline diff``: the changes from run ``old`` to run ``new`` (outputs folders or
+    partners.json files), as ``tools.diff.compare`` gives them; also written as JSON to ``write``."""
+    from .tools import diff as diffing
+
+    _, before = load_json(old, "predictions")
+    _, after = load_json(new, "predictions")
+    try:
+        changes = diffing.compare(before, after)
+    except ValueError as exc:
+        raise InputError(f"{old} / {new}", f"cannot be compared: {exc}", "give two partners.json of runs") from exc
+    if write is not None:
+        write_file(Path(write), diffing.render(changes, "json").encode("utf-8") + b"\n")
+    return changes

@@ -1,0 +1,111 @@
+"""The output folder, replaced as a whole: every file of a run is written into a fresh temporary
+folder beside it, which then takes its place, so a failed or interrupted run leaves the previous
+outputs whole. Also one file written whole or not at all (``write_file``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import OutputError
+from .schema import COLUMNS
+
+FORMATS = ("json", "csv", "xlsx", "html")
+OUTPUT_FILES = ("partners.json", *COLUMNS, "datapackage.json", "partners.xlsx", "report.html")
+# Files that later commands write beside a run's outputs (evaluate, diff) or that a repository keeps.
+COMPANION_FILES = (".gitkeep", "evaluation.json", "changes.json", "run.log")
+
+
+def write_outputs(files: dict[str, bytes] | Iterable[tuple[str, bytes]], out_dir: Path) -> None:
+    """Replace ``out_dir`` by a folder holding exactly ``files`` (a mapping, or pairs), all at once."""
+    with staged(out_dir) as folder:
+        for name, data in sorted(files.items()) if isinstance(files, dict) else files:
+            (folder / name).write_bytes(data)
+
+
+def copy_outputs(folder: Path, names: Iterable[str], out_dir: Path) -> None:
+    """Replace ``out_dir`` by copies of the named files of ``folder`` (the outputs of an identical run)."""
+    with staged(out_dir) as staging:
+        for name in names:
+            shutil.copyfile(Path(folder) / name, staging / name)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """One file, written whole or not at all."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(str(path), f"cannot be written: {exc.strerror}") from exc
+
+
+@contextmanager
+def staged(out_dir: Path) -> Iterator[Path]:
+    """A fresh folder beside ``out_dir`` to write into, which replaces ``out_dir`` as a whole when the
+    block ends well and is removed when it does not (error, Ctrl-C, SIGTERM)."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(str(out_dir), "exists and is not a folder", "give --out a folder")
+    if out_dir.is_dir():
+        foreign = sorted(p.name for p in out_dir.iterdir() if not _ours(p.name))
+        if foreign:
+            raise OutputError(str(out_dir), f"holds files this tool did not write ({', '.join(foreign[:3])})",
+                              "give --out an empty or new folder")
+    parent = out_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        _recover(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-{os.getpid()}-", dir=parent))
+    except OSError as exc:
+        raise OutputError(str(out_dir), f"cannot create the output folder: {exc.strerror}") from exc
+    try:
+        yield staging
+        if out_dir.is_dir():
+            # Keep what a later command (evaluate) wrote only if it still describes these outputs:
+            # it never does after a new run, so the old folder goes whole.
+            old = parent / f".{out_dir.name}.old-{os.getpid()}"
+            os.rename(out_dir, old)
+            os.rename(staging, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(staging, out_dir)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(str(out_dir), f"cannot write the outputs: {exc.strerror}") from exc
+    except BaseException:  # a failed run, or interrupted (Ctrl-C, SIGTERM): leave no partial folder behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _recover(out_dir: Path) -> None:
+    """Clear what a killed run left beside the output folder, and put back a folder it was replacing."""
+    leftovers = sorted(out_dir.parent.glob(f".{out_dir.name}.old-*"))
+    if leftovers and not out_dir.exists():
+        os.rename(leftovers.pop(), out_dir)  # killed between the two renames: the old outputs come back
+    for path in [*leftovers, *out_dir.parent.glob(f".{out_dir.name}.tmp-*")]:
+        pid = re.split(r"\.(?:tmp|old)-", path.name)[-1].split("-")[0]
+        if path.is_dir() and not _alive(pid):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: str) -> bool:
+    """Whether the run that named a folder with this pid is still running (then its folder stays)."""
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except OSError:
+        return False
+    return True
+
+
+def _ours(name: str) -> bool:
+    return name in OUTPUT_FILES or name in COMPANION_FILES

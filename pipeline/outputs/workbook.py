@@ -1,0 +1,70 @@
+"""``partners.xlsx``: one sheet per CSV view and a README sheet describing each column.
+
+ISO dates stay text and no cell is ever a formula; XlsxWriter's constant-memory mode writes each
+row out as it is added, so a workbook of any size costs the memory of one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import xlsxwriter
+
+from .rows import neutralise
+from .schema import COLUMNS, TABLES
+
+# Excel's limit on the characters of one cell: longer text is cut, and says so.
+XLSX_CELL_MAX = 32767
+_CUT = " […] (texte coupé : limite d’Excel ; entier dans le CSV et le JSON)"
+
+
+class Workbook:
+    """The workbook, written sheet row by sheet row as partners come."""
+
+    def __init__(self, path: Path, tmpdir: Path) -> None:
+        self.book = xlsxwriter.Workbook(str(path), {
+            "constant_memory": True, "tmpdir": str(tmpdir),
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        })
+        self.book.set_properties({"created": datetime(2000, 1, 1)})  # the same bytes on any day
+        self.bold = self.book.add_format({"bold": True})
+        self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
+        readme = [{"sheet": name.removesuffix(".csv"), "column": f["name"], "type": f["type"],
+                   "description": f["description"]} for name, fields in TABLES.items() for f in fields]
+        self.sheets: dict[str, list] = {}
+        for name, columns in [("README", ("sheet", "column", "type", "description")), *COLUMNS.items()]:
+            sheet = self.book.add_worksheet(name.removesuffix(".csv"))
+            sheet.write_row(0, 0, columns, self.bold)
+            sheet.freeze_panes(1, 0)
+            self.sheets[name] = [sheet, columns, 1, [len(c) for c in columns]]
+        self.add("README", readme)
+
+    def add(self, name: str, table: Sequence[dict]) -> None:
+        entry = self.sheets[name]
+        sheet, columns, row, widths = entry
+        write_string, write_number = sheet.write_string, sheet.write_number
+        for values in table:
+            for col, column in enumerate(columns):
+                value = values[column]
+                if value.__class__ is str:
+                    value = neutralise(value)
+                    if len(value) > XLSX_CELL_MAX:
+                        value = value[:XLSX_CELL_MAX - len(_CUT)] + _CUT
+                    write_string(row, col, value)
+                    if len(value) > widths[col]:
+                        widths[col] = len(value)
+                elif value is not None:
+                    write_number(row, col, value)
+                    widths[col] = max(widths[col], len(str(value)))
+            row += 1
+        entry[2] = row
+
+    def close(self) -> None:
+        for sheet, columns, row, widths in self.sheets.values():
+            for col, width in enumerate(widths):
+                # Long text (section text, evidence) wraps in a column of readable width.
+                sheet.set_column(col, col, min(max(width, 8), 60) + 2, self.wrap if width > 60 else None)
+            sheet.autofilter(0, 0, row - 1, len(columns) - 1)
+        self.book.close()

@@ -1,0 +1,343 @@
+"""The project's knowledge: the TOML data files in this folder, loaded and validated as one ``Resources``.
+
+Each file has a schema (the ``*File`` structs below: required keys, types, allowed codes); a file is
+checked against it as it is loaded, then for what a schema cannot say (unique acronyms and aliases
+across the gazetteer, unique theme codes, regular expressions that compile). Every problem is
+reported with where it is, in one ``ResourceError`` (exit 3), before any section is analysed.
+
+Indexes that several stages share (the gazetteer's acronyms and names) are built here, once per
+``Resources``; an index that one stage needs is built by that stage's extractor.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, get_args, get_origin
+
+import msgspec
+
+from ..errors import ResourceError
+from ..models import AgreementType, DatePrecision, DateRole
+from ..text import name_key, norm, sha256
+
+DEFAULT_FOLDER = Path(__file__).parent
+RESOURCE_FILES = ("layout.toml", "organisations.toml", "entities.toml", "agreements.toml", "dates.toml", "themes.toml")
+THEME_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+Words = tuple[str, ...]
+
+
+class _Schema(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A table of a resource file: unknown keys are errors, so that a misspelt key is never ignored."""
+
+
+# --- layout.toml ----------------------------------------------------------------------------------
+
+class LayoutFile(_Schema):
+    title_cues: Words
+    furniture: Words  # regular expressions, matched case-insensitively
+
+
+# --- organisations.toml ---------------------------------------------------------------------------
+
+class GazetteerEntry(_Schema):
+    name: str
+    kind: Literal["un_system", "eu", "international", "regional", "national", "ngo", "private"]
+    acronym: str | None = None
+    acronyms: Words = ()
+    aliases: Words = ()
+
+    def all_acronyms(self) -> list[str]:
+        return [a for a in (self.acronym, *self.acronyms) if a]
+
+    def all_names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class OrganisationsFile(_Schema):
+    organisation: tuple[GazetteerEntry, ...]
+
+
+# --- entities.toml --------------------------------------------------------------------------------
+
+class EntitiesFile(_Schema):
+    org_heads: Words
+    not_org_heads: Words
+    name_connectors: Words
+    secretariat_of: Words
+    named_by: Words
+    generic_phrases: Words
+    generic_determiners: Words
+    acronym_articles: Words
+
+
+# --- agreements.toml ------------------------------------------------------------------------------
+
+class AgreementTypeEntry(_Schema):
+    code: AgreementType
+    cues: Words
+
+
+class AgreementContext(_Schema):
+    needs_context: Words
+    making: Words
+    anaphora: Words
+    not_after: Words
+    not_before: Words
+    pending: Words
+    another: Words
+    renewal: Words
+    not_in: Words
+    clause_breaks: Words
+    signed: Words
+    concluded: Words
+
+
+class AgreementsFile(_Schema):
+    type: tuple[AgreementTypeEntry, ...]
+    acronyms: dict[str, AgreementType]
+    same_period: dict[str, DatePrecision]
+    context: AgreementContext
+
+
+# --- dates.toml -----------------------------------------------------------------------------------
+
+class DatesFile(_Schema):
+    months: Words
+    not_a_year_after: Words
+    not_a_year_before: Words
+    not_plural_nouns: Words
+    min_year: int
+    max_year: int
+    start_prepositions: Words
+    roles: dict[DateRole, Words]
+
+
+# --- themes.toml ----------------------------------------------------------------------------------
+
+class ThemeEntry(_Schema):
+    code: str
+    label: str
+    cues: Words
+
+
+class ThemesFile(_Schema):
+    theme: tuple[ThemeEntry, ...]
+
+
+class Gazetteer:
+    """The gazetteer's entries and the indexes every stage shares: by acronym and by name key."""
+
+    def __init__(self, entries: tuple[GazetteerEntry, ...]) -> None:
+        self.entries = entries
+        self.by_acronym: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
+        for i, entry in enumerate(entries):
+            for acronym in entry.all_acronyms():
+                self.by_acronym[acronym] = i
+            for name in entry.all_names():
+                self.by_name[name_key(name)] = i
+        self.acronyms = frozenset(self.by_acronym)
+
+    def find_name(self, name: str | None) -> int | None:
+        """The entry that knows ``name`` (its name or an alias, compared by name key)."""
+        return self.by_name.get(name_key(name)) if name else None
+
+
+class Themes:
+    """The controlled vocabulary of themes, in the order of the file."""
+
+    def __init__(self, entries: tuple[ThemeEntry, ...]) -> None:
+        self.entries = entries
+        self.codes = tuple(t.code for t in entries)
+        # Cues written in capitals (DPI, SAFE) are acronyms of themes, never of bodies.
+        self.acronym_cues = frozenset(cue for t in entries for cue in t.cues if cue.isupper())
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Every data file, validated; ``fingerprint`` changes whenever any file's bytes do."""
+
+    folder: Path
+    fingerprint: str
+    layout: LayoutFile
+    furniture: tuple[re.Pattern, ...]
+    gazetteer: Gazetteer
+    entities: EntitiesFile
+    agreements: AgreementsFile
+    dates: DatesFile
+    themes: Themes
+
+
+def load(folder: Path | str | None = None) -> Resources:
+    """Read and validate every resource file of ``folder`` (default: this package's own).
+
+    Raises ResourceError naming the file and every problem in it.
+    """
+    folder = DEFAULT_FOLDER if folder is None else Path(folder)
+    raw = {name: _read(folder, name) for name in RESOURCE_FILES}
+    layout = _convert(folder, "layout.toml", raw["layout.toml"][1], LayoutFile)
+    organisations = _convert(folder, "organisations.toml", raw["organisations.toml"][1], OrganisationsFile)
+    entities = _convert(folder, "entities.toml", raw["entities.toml"][1], EntitiesFile)
+    agreements = _convert(folder, "agreements.toml", raw["agreements.toml"][1], AgreementsFile)
+    dates = _convert(folder, "dates.toml", raw["dates.toml"][1], DatesFile)
+    themes = _convert(folder, "themes.toml", raw["themes.toml"][1], ThemesFile)
+    _check(folder, "layout.toml", _layout_problems(layout))
+    _check(folder, "organisations.toml", _gazetteer_problems(organisations))
+    _check(folder, "agreements.toml", _agreements_problems(agreements))
+    _check(folder, "dates.toml", _dates_problems(dates))
+    _check(folder, "themes.toml", _themes_problems(themes))
+    fingerprint = sha256(b"".join(name.encode() + b"\0" + data + b"\0" for name, (data, _) in raw.items()))
+    return Resources(
+        folder=folder, fingerprint=fingerprint, layout=layout,
+        furniture=tuple(re.compile(p, re.I) for p in layout.furniture),
+        gazetteer=Gazetteer(organisations.organisation), entities=entities, agreements=agreements, dates=dates,
+        themes=Themes(themes.theme),
+    )
+
+
+def _where(folder: Path, name: str) -> str:
+    return f"pipeline/resources/{name}" if folder == DEFAULT_FOLDER else str(folder / name)
+
+
+def _read(folder: Path, name: str) -> tuple[bytes, dict]:
+    where = _where(folder, name)
+    try:
+        data = (folder / name).read_bytes()
+    except FileNotFoundError as exc:
+        raise ResourceError(where, "resource file is missing", "restore it (or reinstall the project)") from exc
+    except OSError as exc:
+        raise ResourceError(where, f"cannot be read: {exc.strerror}", "check its permissions") from exc
+    try:
+        return data, tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ResourceError(where, "not UTF-8 text", "save the file as UTF-8") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ResourceError(where, f"not valid TOML: {exc}", "fix the file's syntax") from exc
+
+
+def _check(folder: Path, name: str, problems: list[str]) -> None:
+    if problems:
+        raise ResourceError(_where(folder, name), "; ".join(problems), "fix the file and run again")
+
+
+def _convert(folder: Path, name: str, raw: dict, schema: type[_Schema]):
+    _check(folder, name, list(_problems(raw, schema)))
+    return msgspec.convert(raw, schema)
+
+
+def _problems(raw: dict, schema: type[_Schema], where: str = "") -> Iterator[str]:
+    """Every way ``raw`` breaks ``schema``, each with where it is (not only the first)."""
+    fields = {f.encode_name: f for f in msgspec.structs.fields(schema)}
+    for key in raw:
+        if key not in fields:
+            yield f'{where}unknown key "{key}"'
+    for key, field in fields.items():
+        if key not in raw:
+            if field.required:
+                yield f'{where}missing key "{key}"'
+            continue
+        value = raw[key]
+        entry = _entry_schema(field.type)
+        if entry is not None and isinstance(value, list):
+            for i, item in enumerate(value, 1):
+                here = f"{where}[[{key}]] entry {i}"
+                if isinstance(item, dict):
+                    yield from _problems(item, entry, f"{here}: ")
+                else:
+                    yield f"{here}: not a table"
+        elif isinstance(field.type, type) and issubclass(field.type, _Schema) and isinstance(value, dict):
+            yield from _problems(value, field.type, f"{where}[{key}] ")
+        else:
+            try:
+                msgspec.convert(value, field.type)
+            except msgspec.ValidationError as exc:
+                yield f'{where}key "{key}": {_message(exc)}'
+
+
+def _entry_schema(annotation) -> type[_Schema] | None:
+    """The table type of an array of tables (``tuple[Entry, ...]``), else None."""
+    if get_origin(annotation) is tuple:
+        args = get_args(annotation)
+        if args and isinstance(args[0], type) and issubclass(args[0], _Schema):
+            return args[0]
+    return None
+
+
+def _message(exc: msgspec.ValidationError) -> str:
+    """msgspec's message in the file's terms: "Expected `str`, got `int` - at `$[2]`" -> "expected str,
+    got int (item 3)"."""
+    text, _, at = str(exc).partition(" - at `")
+    text = text.replace("`", "")
+    text = text[:1].lower() + text[1:]
+    item = re.match(r"\$\[(\d+)\]", at)
+    if item:
+        return f"{text} (item {int(item.group(1)) + 1})"
+    if at.startswith("key in"):
+        return f"{text} (a key of the table)"
+    return text
+
+
+def _layout_problems(layout: LayoutFile) -> list[str]:
+    problems = []
+    for i, pattern in enumerate(layout.furniture, 1):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(f'key "furniture": item {i} is not a valid regular expression ({exc})')
+    return problems
+
+
+def _gazetteer_problems(data: OrganisationsFile) -> list[str]:
+    """Acronyms and names (case-insensitive) claimed by two bodies, and acronyms too short to be any."""
+    problems = []
+    claimed: dict[tuple[str, str], int] = {}
+    for i, entry in enumerate(data.organisation, 1):
+        mine = {("acronym", a.casefold()): a for a in entry.all_acronyms()}
+        mine |= {("name", norm(n)): n for n in entry.all_names()}
+        for key, written in mine.items():
+            if key[0] == "acronym" and len(written) < 2:
+                problems.append(f'[[organisation]] entry {i}: acronym "{written}" is shorter than 2 characters')
+            other = claimed.setdefault(key, i)
+            if other != i:
+                problems.append(f'[[organisation]] entries {other} and {i}: both claim the {key[0]} "{written}"')
+    return problems
+
+
+def _agreements_problems(data: AgreementsFile) -> list[str]:
+    seen: dict[str, int] = {}
+    problems = []
+    for i, entry in enumerate(data.type, 1):
+        other = seen.setdefault(entry.code, i)
+        if other != i:
+            problems.append(f'[[type]] entries {other} and {i}: both define type "{entry.code}"')
+    declared = set(seen)
+    for acronym, code in data.acronyms.items():
+        if code not in declared:
+            problems.append(f'[acronyms] "{acronym}": type "{code}" has no [[type]] entry')
+    return problems
+
+
+def _dates_problems(data: DatesFile) -> list[str]:
+    if data.min_year >= data.max_year:
+        return [f"min_year ({data.min_year}) is not below max_year ({data.max_year})"]
+    return []
+
+
+def _themes_problems(data: ThemesFile) -> list[str]:
+    seen: dict[str, int] = {}
+    problems = []
+    for i, entry in enumerate(data.theme, 1):
+        if not THEME_CODE.match(entry.code):
+            problems.append(f'[[theme]] entry {i}: code "{entry.code}" is not lower_case_with_underscores')
+        other = seen.setdefault(entry.code, i)
+        if other != i:
+            problems.append(f'[[theme]] entries {other} and {i}: both define code "{entry.code}"')
+        if not entry.cues:
+            problems.append(f'[[theme]] entry {i}: no cues')
+    return problems
+

@@ -1,0 +1,76 @@
+"""The stages of the pipeline, in the order they run: reading → sections → organisations → dates →
+agreements → themes.
+
+``reading`` and ``sections`` turn a page's bytes into partners: pure functions of the bytes and the
+resources, with no language model. The extraction stages share one signature: each is a class built
+once per configuration from a ``Toolkit`` (the resources and the language tools) and called as
+``extract(partner, doc) -> Partner``, which returns the partner with the one field it ``fills``.
+Each declares the fields of earlier stages it ``needs``; ``STAGES`` is the only place that says the
+order, and ``check_order`` proves at import that every need is met by an earlier stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from ..models import DatePrecision, Partner
+from ..resources import Resources
+from .agreements import Agreements
+from .dates import Dates
+from .organisations import Organisations
+from .themes import Themes
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+
+@dataclass(frozen=True)
+class Toolkit:
+    """What the extractors are built from: the configuration's resources and language tools."""
+
+    resources: Resources
+    tokenizer: Callable[[str], Doc]  # the model's tokenizer, to read cue phrases as the texts are read
+    stop_words: frozenset[str]  # the model's stop words, folded
+    normalise_date: Callable[[str], tuple[str, DatePrecision] | None]  # see nlp.dateparsing
+
+
+class Extractor(Protocol):
+    """An extraction stage: built from a Toolkit, it fills one field of a partner from its Doc."""
+
+    fills: ClassVar[str]
+    needs: ClassVar[tuple[str, ...]]
+
+    def __init__(self, kit: Toolkit) -> None: ...
+
+    def extract(self, partner: Partner, doc: Doc) -> Partner: ...
+
+
+STAGES: tuple[type[Extractor], ...] = (Organisations, Dates, Agreements, Themes)
+
+
+def check_order(stages: Sequence[type[Extractor]]) -> None:
+    """Raise if a stage needs a field that no earlier stage fills."""
+    filled: set[str] = set()
+    for stage in stages:
+        missing = [field for field in stage.needs if field not in filled]
+        if missing:
+            raise RuntimeError(f"stage {stage.__name__} needs {', '.join(missing)}, filled by no earlier stage")
+        filled.add(stage.fills)
+
+
+check_order(STAGES)
+
+
+def build(kit: Toolkit, stages: Sequence[type[Extractor]] = STAGES) -> tuple[Extractor, ...]:
+    """The extractors of ``stages``, in order, each with its indexes built once."""
+    check_order(stages)
+    return tuple(stage(kit) for stage in stages)
+
+
+def analyse(partner: Partner, doc: Doc, extractors: Sequence[Extractor]) -> Partner:
+    """Every extractor, in order, over one partner."""
+    for extractor in extractors:
+        partner = extractor.extract(partner, doc)
+    return partner

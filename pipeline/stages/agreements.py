@@ -1,0 +1,368 @@
+"""Finds the formal agreements of a section: type, parties, date, status, evidence.
+
+Cue phrases from ``resources/agreements.toml`` locate each mention; its sentence gives the date
+(from the dates stage: each date goes to the nearest instrument) and the parties (from the
+organisations stage). Mentions of one instrument are merged (same type, compatible dates and
+parties: the more precise date wins); mentions whose dates contradict, renewals and instruments
+said to be "second" or "nouveau" stay apart. Runs after organisations and dates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ..models import DATE_PRECISIONS, Agreement, AgreementStatus, DateMention, Organisation, Partner
+from ..nlp.cues import CueIndex
+from ..text import fold, norm
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from . import Toolkit
+
+WCO = "OMD"
+_BOTH = re.compile(r"\b(les|ces|des) deux (organisations|secretariats|institutions|parties|agences|organismes)\b")
+_EACH = re.compile(r"\bchacune?s?\b")
+_STATUS_RANK: dict[AgreementStatus, int] = {"mentioned": 0, "concluded": 1, "signed": 2}
+_DATE_ROLES = ("signature", "conclusion", "creation", "event")
+_NUMBERS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+# A party is the subject or the complement of the instrument, not a body named inside another phrase.
+# The precisions at least as fine as each: a "même mois" needs an earlier date with a month.
+_AT_LEAST = {p: DATE_PRECISIONS[:i + 1] for i, p in enumerate(DATE_PRECISIONS)}
+_COMPLEMENT_BEFORE = ("de", "des", "du", "d'", "a", "au", "aux", "pour", "par", "sur", "dans", "chez")
+
+
+class Agreements:
+    """The agreements stage: fills ``agreements``; needs the organisations (the parties) and the dates."""
+
+    fills = "agreements"
+    needs = ("organisations", "dates")
+
+    def __init__(self, kit: Toolkit) -> None:
+        vocabulary = kit.resources.agreements
+        acronyms = vocabulary.acronyms
+        self.index = CueIndex(((cue, t.code) for t in vocabulary.type for cue in t.cues if cue not in acronyms),
+                              kit.tokenizer)
+        self.acronym_index = CueIndex(acronyms.items(), kit.tokenizer, exact=True)
+        context = {key: getattr(vocabulary.context, key) for key in vocabulary.context.__struct_fields__}
+        # Context words folded once, longest first: without accents for the words of a phrase's shape,
+        # with them where an accent tells words apart ("entré" is not "entre").
+        self.plain = {key: tuple(sorted((norm(w) for w in words), key=len, reverse=True))
+                      for key, words in context.items()}
+        self.accented = {key: tuple(sorted((fold(w).lower() for w in words), key=len, reverse=True))
+                         for key, words in context.items()}
+        self.needs_context = frozenset(vocabulary.context.needs_context)
+        self.same_period = vocabulary.same_period
+
+    def extract(self, partner: Partner, doc: Doc) -> Partner:
+        return replace(partner, agreements=self.find(doc, partner.text, partner))
+
+    def find(self, doc: Doc, text: str, partner: Partner) -> tuple[Agreement, ...]:
+        orgs, dates = partner.organisations, partner.dates
+        cues = self._cues(doc, text)
+        dated = _dated(cues, dates)
+        agreements: list[_Mention] = []
+        for i, cue in enumerate(cues):
+            status = self._status(text[cue.sentence[0]:cue.sentence[1]])
+            cue_dates = dated[i] or [self._same_period(text, cue, dates)]
+            if cue.anaphoric and cue.count == 1:
+                target = next((a for a in reversed(agreements) if a.type == cue.type or cue.type == "agreement"), None)
+                if target is not None:
+                    date = cue_dates[0]
+                    extra = _Mention(target.type, cue.start, cue.end, cue.label, cue.sentence, date,
+                                     _date_text(text, date) if date else None, target.parties, status)
+                    if _compatible_dates(target.date, date):
+                        agreements[agreements.index(target)] = _merge(target, extra)
+                    else:
+                        agreements.append(extra)  # same instrument words, another date: another instrument
+                    for renewed in self._renewals(text, cue, date, dates):
+                        agreements.append(replace(extra, date=renewed, date_text=_date_text(text, renewed)))
+                    continue
+            for parties in self._parties(text, cue, partner, orgs):
+                for n in range(cue.count):
+                    date = cue_dates[n] if n < len(cue_dates) else None
+                    mention = _Mention(cue.type, cue.start, cue.end, cue.label, cue.sentence, date,
+                                       _date_text(text, date) if date else None, parties, status)
+                    twin = None
+                    if cue.count == 1 and not cue.another:
+                        twin = next((a for a in agreements if a.type == cue.type and _compatible_dates(a.date, date)
+                                     and _compatible_parties(a.parties, parties) and a.start != cue.start), None)
+                    if twin is not None:
+                        agreements[agreements.index(twin)] = _merge(twin, mention)
+                    else:
+                        agreements.append(mention)
+                    for renewed in self._renewals(text, cue, date, dates) if cue.count == 1 else ():
+                        agreements.append(replace(mention, date=renewed, date_text=_date_text(text, renewed)))
+        return tuple(_to_agreement(text, a) for a in agreements)
+
+    def _cues(self, doc, text: str) -> list[_Cue]:
+        """Every cue that names an instrument, in text order."""
+        found: list[_Cue] = []
+        matches = sorted(self.index.find(doc) + self.acronym_index.find(doc), key=lambda m: m.start)
+        for m in matches:
+            span = doc[m.start:m.end]
+            start, end = span.start_char, span.end_char
+            if found and found[-1].end >= end:
+                continue  # "Protocole d'accord (PDA)": the acronym is part of the label already
+            sentence = _sentence_bounds(doc, m.start)
+            sentence_text = text[sentence[0]:sentence[1]]
+            before = text[max(0, start - 25):start]
+            after = norm(text[end:end + 80]).lstrip()
+            around = norm(text[max(0, start - 20):end + 20])
+            if any(w in around for w in self.plain["not_in"]):
+                continue  # "d'un commun accord"
+            if _ends_with_word(before, self.plain["not_before"]) or _has_word(sentence_text, self.accented["pending"]):
+                continue  # "aucun accord", "un projet de Protocole d'accord … en cours de négociation"
+            if m.value == "agreement":
+                if any(after.startswith(w) for w in self.plain["not_after"]):
+                    continue  # "Accords multilatéraux sur l'environnement", "Accord portant création de…"
+                if re.match(r"\s*(de|d')\s*[A-Z][a-z]", text[end:end + 12]):
+                    continue  # "l'Accord de Paris", "Accord de Lomé": a treaty named after a place
+                if m.phrase in self.needs_context and \
+                        not _has_word(sentence_text, self.accented["making"]):
+                    continue
+                if not text[start:start + 1].isupper() and norm(text[start:end]).endswith("s"):
+                    continue
+            label, label_end = _label(text, start, end)
+            words = re.findall(r"\w+", norm(before))
+            found.append(_Cue(
+                type=m.value, start=start, end=label_end, label=label, sentence=sentence,
+                anaphoric=_ends_with_word(before, self.plain["anaphora"]),
+                another=_ends_with_word(before, self.plain["another"]),
+                count=_NUMBERS.get(words[-1], 1) if words else 1,
+            ))
+        return found
+
+    def _same_period(self, text: str, cue: _Cue, dates: tuple[DateMention, ...]) -> DateMention | None:
+        """"… complété, au cours du même mois, par un Mémorandum": the previous date, cut to that period."""
+        lo, hi = cue.sentence
+        for phrase, precision in self.same_period.items():
+            found = re.search(rf"\b{re.escape(phrase)}\b", text[lo:hi])
+            if found is None:
+                continue
+            at = lo + found.start()
+            earlier = [d for d in dates if d.end <= at and d.precision in _AT_LEAST[precision]]
+            if earlier:
+                d = earlier[-1]
+                value = d.value[:{"day": 10, "month": 7, "year": 4}[precision]]
+                return replace(d, text=found.group(0), value=value, precision=precision, start=at, end=at + found.end()
+                               - found.start())
+        return None
+
+    def _renewals(self, text: str, cue: _Cue, date: DateMention | None,
+                  dates: tuple[DateMention, ...]) -> list[DateMention]:
+        """Dates at which the instrument was renewed ("…, renouvelé le 21 octobre 2015"): each a new one."""
+        lo = date.end if date is not None else cue.end
+        out = []
+        for d in dates:
+            if lo <= d.start and d.end <= cue.sentence[1] and _has_word(text[lo:d.start], self.accented["renewal"]):
+                out.append(d)
+                lo = d.end
+        return out
+
+    def _clause(self, text: str, sentence: tuple[int, int], cue: tuple[int, int]) -> tuple[int, int]:
+        """The part of the sentence the parties are named in: after the cue it ends at "notamment",
+        "dont", ";"…; before it, only at ";" (a relative clause may stand between subject and verb)."""
+        lo, hi = sentence
+        folded = norm(text[lo:hi])
+        for w in self.plain["clause_breaks"]:
+            pattern = rf"(?<!\w){re.escape(w)}(?!\w)" if w[0].isalnum() else re.escape(w)
+            for m in re.finditer(pattern, folded):
+                at = lo + m.start()
+                if at >= cue[1]:
+                    hi = min(hi, at)
+                elif w == ";" and at + len(w) <= cue[0]:
+                    lo = max(lo, at + len(w))
+        return lo, hi
+
+    def _parties(self, text: str, cue: _Cue, partner: Partner, orgs: tuple[Organisation, ...]) -> list[tuple[str, ...]]:
+        """The parties of the instrument; several tuples when each subject concluded its own."""
+        lo, hi = self._clause(text, cue.sentence, (cue.start, cue.end))
+        own = _partner_label(partner, orgs)
+        if _BOTH.search(norm(text[lo:hi])):
+            return [_unique([WCO, own])]
+        mentioned = _orgs_in(orgs, lo, hi)
+        between = re.search(r"\bentre\s", text[cue.end:hi])
+        if between and between.start() <= 80:
+            after_between = cue.end + between.end()
+            first = min((s for s, _ in mentioned if s >= after_between), default=None)
+            if first is not None and first - after_between <= 6:  # "entre l'OMD et…", not "entre les États…"
+                labels = _unique(o.short_name() for s, o in mentioned if s >= after_between)[:2]
+                return [labels if len(labels) == 2 else _unique([*labels, WCO, own])]
+        subjects = [o for s, o in mentioned if s < cue.start and _is_subject(text, s)]
+        # "… un Protocole d'accord avec l'OMD" or "Elle a conclu avec l'OMD … un Protocole d'accord".
+        after_with = re.search(r"\bavec\b", text[cue.end:hi])
+        before_with = re.search(r"\bavec\b", text[lo:cue.start])
+        at = cue.end + after_with.end() if after_with else lo + before_with.end() if before_with else None
+        others = [o for s, o in mentioned if at is not None and at <= s <= at + 6]
+        if _EACH.search(text[lo:cue.start]) and len(subjects) >= 2 and others:
+            return [_unique([s.short_name(), others[0].short_name()]) for s in _unique_orgs(subjects)]
+        labels = _unique([o.short_name() for o in subjects[-3:]] + [o.short_name() for o in others[:1]])
+        if not labels:
+            labels = _unique(o.short_name() for _, o in mentioned)
+        # A partner page is about the partner's instruments with the OMD: a side the text leaves
+        # implicit ("Elle a conclu avec l'OMD…", "… conclu avec l'ADII") is the OMD or the partner.
+        if len(labels) < 2:
+            labels = _unique([*labels, WCO, own])
+        return [labels]
+
+    def _status(self, sentence_text: str) -> str:
+        if _has_word(sentence_text, self.accented["signed"]):
+            return "signed"
+        if _has_word(sentence_text, self.accented["concluded"]):
+            return "concluded"
+        return "mentioned"
+
+
+def _has_word(text: str, words: tuple[str, ...], accents: bool = True) -> bool:
+    # Accents kept by default: "entré (en vigueur)" is not "entre".
+    folded = fold(text).lower() if accents else norm(text)
+    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in words)
+
+
+def _ends_with_word(text: str, words: tuple[str, ...]) -> bool:
+    folded = norm(text).rstrip()
+    return any(re.search(rf"(?<!\w){re.escape(w)}$", folded) for w in words)
+
+
+@dataclass
+class _Cue:
+    type: str
+    start: int  # characters of the label ("Protocole d’accord (PDA)")
+    end: int
+    label: str
+    sentence: tuple[int, int]
+    anaphoric: bool  # "Cet accord": tells more about an instrument already named
+    another: bool  # "un second Protocole d'accord": never the one named before
+    count: int  # "deux Protocoles d'accord": two instruments
+
+
+@dataclass
+class _Mention:
+    type: str
+    start: int
+    end: int
+    label: str
+    sentence: tuple[int, int]
+    date: DateMention | None
+    date_text: str | None
+    parties: tuple[str, ...]
+    status: str
+
+
+def _sentence_bounds(doc, token_start: int) -> tuple[int, int]:
+    sent = doc[token_start].sent if doc.has_annotation("SENT_START") else doc[:]
+    return sent.start_char, sent.end_char
+
+
+def _label(text: str, start: int, end: int) -> tuple[str, int]:
+    """The cue as written, with the acronym in parentheses that follows it: "Protocole d’accord (PDA)"."""
+    follow = re.match(r"\s*\(([A-Za-z]{2,6})\)", text[end:])
+    if follow:
+        end += follow.end()
+    return text[start:end], end
+
+
+def _dated(cues: list[_Cue], dates: tuple[DateMention, ...]) -> dict[int, list[DateMention]]:
+    """The dates of each cue (by index): each date goes to the nearest instrument of its sentence,
+    nearest first; an instrument left without one takes the nearest date no other cue stands before."""
+    out: dict[int, list[DateMention]] = {i: [] for i in range(len(cues))}
+    by_sentence: dict[tuple[int, int], list[int]] = {}
+    for i, c in enumerate(cues):
+        by_sentence.setdefault(c.sentence, []).append(i)
+    for (lo, hi), members in by_sentence.items():
+        candidates = [d for d in dates if lo <= d.start and d.end <= hi and d.role in _DATE_ROLES]
+        pairs = []
+        for i in members:
+            c = cues[i]
+            for d in candidates:
+                between = (c.end, d.start) if d.start >= c.end else (d.end, c.start)
+                blocked = any(between[0] <= cues[j].start < between[1] for j in members if j != i)
+                pairs.append((blocked, max(0, between[1] - between[0]), d.start, i, d))
+        used_dates: set[int] = set()
+        for blocked, _, _, i, d in sorted(pairs, key=lambda p: p[:3]):
+            if blocked or d.start in used_dates or len(out[i]) >= cues[i].count:
+                continue
+            out[i].append(d)
+            used_dates.add(d.start)
+        for i in members:
+            if not out[i]:
+                free = [p for p in pairs if p[3] == i and not p[0]]
+                if free:
+                    out[i].append(min(free, key=lambda p: p[1])[4])
+            out[i].sort(key=lambda d: d.start)
+    return out
+
+
+def _date_text(text: str, date: DateMention) -> str:
+    prefix = re.search(r"(?:\b(?:le|en|du|au|depuis|dès|des|à la date du|a la date du|courant|fin|début)\s+)$",
+                       text[max(0, date.start - 20):date.start], re.IGNORECASE)
+    start = date.start - (len(prefix.group(0)) if prefix else 0)
+    return text[start:date.end]
+
+
+def _orgs_in(orgs: tuple[Organisation, ...], lo: int, hi: int) -> list[tuple[int, Organisation]]:
+    found = [(m.start, org) for org in orgs for m in org.mentions if lo <= m.start and m.end <= hi]
+    return sorted(found, key=lambda x: x[0])
+
+
+def _unique(labels) -> tuple[str, ...]:
+    out: list[str] = []
+    for label in labels:
+        if label not in out:
+            out.append(label)
+    return tuple(out)
+
+
+def _partner_label(partner: Partner, orgs: tuple[Organisation, ...]) -> str:
+    for org in orgs:
+        if partner.acronym and org.acronym == partner.acronym:
+            return org.short_name()
+    for org in orgs:
+        if norm(org.name) == norm(partner.name) or any(norm(m.text).endswith(norm(partner.name)) for m in org.mentions):
+            return org.short_name()
+    return partner.acronym or partner.name
+
+
+def _is_subject(text: str, start: int) -> bool:
+    words = re.findall(r"[\w']+", norm(text[max(0, start - 12):start]).replace("'", "' "))
+    return not words or words[-1] not in _COMPLEMENT_BEFORE
+
+
+def _unique_orgs(orgs: list[Organisation]) -> list[Organisation]:
+    seen, out = set(), []
+    for o in orgs:
+        if id(o) not in seen:
+            seen.add(id(o))
+            out.append(o)
+    return out
+
+
+def _compatible_dates(a: DateMention | None, b: DateMention | None) -> bool:
+    if a is None or b is None:
+        return True
+    return a.value.startswith(b.value) or b.value.startswith(a.value)
+
+
+def _compatible_parties(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return not a or not b or set(a) <= set(b) or set(b) <= set(a)
+
+
+def _merge(into: _Mention, other: _Mention) -> _Mention:
+    date, date_text = into.date, into.date_text
+    if other.date is not None and (date is None or len(other.date.value) > len(date.value)):
+        date, date_text = other.date, other.date_text
+    parties = into.parties if len(into.parties) >= len(other.parties) else other.parties
+    status = max(into.status, other.status, key=_STATUS_RANK.__getitem__)
+    return replace(into, date=date, date_text=date_text, parties=parties, status=status)
+
+
+def _to_agreement(text: str, a: _Mention) -> Agreement:
+    return Agreement(
+        type=a.type, label=a.label, parties=a.parties,
+        date=a.date.value if a.date else None, date_precision=a.date.precision if a.date else None,
+        date_text=a.date_text, status=a.status, evidence=text[a.sentence[0]:a.sentence[1]].strip(),
+        start=a.start, end=a.end,
+    )

@@ -1,0 +1,165 @@
+"""Finds every calendar date or year in a section, normalised at the precision written, with its role.
+
+Candidates come from regular expressions built on the month names of ``resources/dates.toml``; each
+distinct candidate string is then normalised once by dateparser (``nlp.dateparsing``, with explicit
+settings and a fixed reference date), and truncated to the written precision, so a missing day or
+month is never filled in (``en 2002`` is ``2002``, never today's month and day). A number that is not
+a date (``n° 1373``, ``40 pays``) is not a date.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ..models import DateMention, DatePrecision, Partner
+from ..nlp.cues import CueIndex, tokens
+from ..text import norm
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from . import Toolkit
+
+
+class Dates:
+    """The dates stage: fills ``dates``; needs nothing from earlier stages."""
+
+    fills = "dates"
+    needs: tuple[str, ...] = ()
+
+    def __init__(self, kit: Toolkit) -> None:
+        words = kit.resources.dates
+        self.normalise = kit.normalise_date
+        self.min_year, self.max_year = words.min_year, words.max_year
+        months = "|".join(sorted((re.escape(m) for m in words.months), key=len, reverse=True))
+        self.day_month_year = re.compile(
+            rf"(?<![\w/.-])(?:(?P<day>(?:[0-3]?\d)(?:er)?|premier)\s+)?(?P<month>{months})\.?\s+(?P<year>\d{{4}})"
+            r"(?![\w/-])", re.IGNORECASE)
+        self.not_a_year_after = frozenset(norm(w) for w in words.not_a_year_after)
+        self.not_a_year_before = frozenset(norm(w) for w in words.not_a_year_before)
+        self.not_plural_nouns = frozenset(norm(w) for w in words.not_plural_nouns)
+        self.role_cues = CueIndex(((phrase, role) for role, phrases in words.roles.items() for phrase in phrases),
+                                  kit.tokenizer)
+        self.start_prepositions = tuple(norm(p) for p in words.start_prepositions)
+
+    def extract(self, partner: Partner, doc: Doc) -> Partner:
+        return replace(partner, dates=self.find(doc, partner.text))
+
+    def find(self, doc: Doc, text: str) -> tuple[DateMention, ...]:
+        found = self.candidates(text)
+        spans = [doc.char_span(s, e, alignment_mode="expand") for s, e, *_ in found]
+        roles = self._roles(doc, spans)
+        return tuple(
+            DateMention(text=text[s:e], value=value, precision=precision, role=r, start=s, end=e)
+            for (s, e, value, precision), r in zip(found, roles, strict=True)
+        )
+
+    def candidates(self, text: str) -> list[tuple[int, int, str, DatePrecision]]:
+        """(start, end, ISO value, precision) for every date expression, in text order: written dates
+        first, then numeric ones, then years, none overlapping another."""
+        found: list[tuple[int, int, str, DatePrecision]] = []
+        taken: list[tuple[int, int]] = []
+        for rule in (self._written_dates, self._numeric_dates, self._years):
+            for start, end, value, precision, keep in rule(text, taken):
+                taken.append((start, end))
+                if keep:
+                    found.append((start, end, value, precision))
+        return sorted(found)
+
+    def _written_dates(self, text: str, taken: list[tuple[int, int]]):
+        """"13 mai 1998", "1er janvier 2000", "mai 1998": the day and month as written, checked by
+        dateparser; "31 février 2005" is no date, nor is its year."""
+        for m in self.day_month_year.finditer(text):
+            if not self._valid_year(m.group("year")):
+                continue
+            expression = m.group(0)
+            day = m.group("day")
+            # dateparser reads "1er" and "premier" badly in some versions: give it the number.
+            if day and not day[0].isdigit():
+                expression = "1 " + expression[len(day):].lstrip()
+            elif day:
+                expression = re.sub(r"^(\d+)er\b", r"\1", expression)
+            parsed = self.normalise(expression.replace(".", ""))
+            expected = "day" if day else "month"
+            valid = parsed is not None and parsed[1] == expected and parsed[0].startswith(m.group("year"))
+            yield (m.start(), m.end(), *(parsed if valid else ("", "day")), valid)
+
+    def _numeric_dates(self, text: str, taken: list[tuple[int, int]]):
+        """"13/05/1998", "13.05.1998", "1998-05-13"; "31/02/2005" and the like are not dates."""
+        for m in _NUMERIC.finditer(text):
+            if not _free(taken, m.start(), m.end()):
+                continue
+            if m.group("y"):
+                y, mo, d = m.group("y"), m.group("m"), m.group("d")
+            else:
+                y, mo, d = m.group("iy"), m.group("im"), m.group("id")
+            if not self._valid_year(y):
+                continue
+            parsed = self.normalise(f"{int(d)}/{int(mo)}/{y}")
+            if parsed is None or parsed[0] != f"{y}-{int(mo):02d}-{int(d):02d}":
+                continue
+            yield (m.start(), m.end(), *parsed, True)
+
+    def _years(self, text: str, taken: list[tuple[int, int]]):
+        """A year on its own, or an end of a range of years; not a number that counts or numbers things."""
+        for m in _YEAR.finditer(text):
+            if not _free(taken, m.start(), m.end()) or not self._valid_year(m.group("year")) \
+                    or not self._is_year(text, m.start(), m.end()):
+                continue
+            yield (m.start("year"), m.end(), m.group("year"), "year", True)
+
+    def _valid_year(self, y: str) -> bool:
+        return self.min_year <= int(y) <= self.max_year
+
+    def _is_year(self, text: str, start: int, end: int) -> bool:
+        before = re.findall(r"[\wº°]+", norm(text[max(0, start - 15):start]))
+        after = re.findall(r"[\w%]+", norm(text[end:end + 20]))
+        if re.search(r"[nN][°º]\s*$|\d[  ]$", text[max(0, start - 4):start]):
+            return False
+        if before and before[-1] in self.not_a_year_after:
+            return False
+        if after and after[0] in self.not_a_year_before:
+            return False
+        # "2000 entreprises", "1800 kilogrammes": a number followed by a plural noun counts things.
+        following = re.match(r"\s+([a-zà-ÿ]+)", text[end:end + 30])
+        return not (following and len(following.group(1)) > 3 and following.group(1)[-1] in "sx"
+                    and norm(following.group(1)) not in self.not_plural_nouns)
+
+    def _roles(self, doc: Doc, spans: list) -> list[str]:
+        """What each date (a token span) dates: the nearest cue in its clause decides. Cues are found
+        once per Doc; a clause runs from the previous date (or the sentence's start) to the next one."""
+        cues = [m for m in self.role_cues.find(doc) if m.value != "start"]
+        # Sentence starts read once from the cached tokens: Span.sent checks the whole Doc's annotation
+        # again on every call.
+        starts = [t.i for t in tokens(doc) if t.is_sent_start] or [0]
+        out = []
+        for i, span in enumerate(spans):
+            before = re.sub(r"\s+(le|la|l'|du|de l'|de la)$", "",
+                            norm(doc.text[max(0, span.start_char - 24):span.start_char]).rstrip())
+            if any(before.endswith(p) for p in self.start_prepositions):
+                out.append("start")  # "depuis 2005", "depuis le 1er janvier 2010"
+                continue
+            at = bisect_right(starts, span.start)
+            sent_start, sent_end = starts[at - 1], starts[at] if at < len(starts) else len(doc)
+            lo = max(sent_start, spans[i - 1].end if i > 0 else 0)
+            hi = min(sent_end, spans[i + 1].start if i + 1 < len(spans) else len(doc))
+            preceding = [m for m in cues if lo <= m.start and m.end <= span.start]
+            # A cue after the date is its own only if it is nearer to it than to the next date:
+            # in "lancé en 2001 et … créé en 2003", "créé" dates 2003, not 2001.
+            following = [m for m in cues if m.start >= span.end and m.end <= hi and m.start - span.end <= hi - m.end]
+            out.append(preceding[-1].value if preceding else following[0].value if following else "event")
+        return out
+
+
+_NUMERIC = re.compile(
+    r"(?<![\w/.-])(?:(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>\d{4})|(?P<iy>\d{4})-(?P<im>[01]\d)-(?P<id>[0-3]\d))"
+    r"(?![\w/-])")
+# A year, either end of a range of years ("2021-2025", "2010–2014"), a season ("2012/13").
+_YEAR = re.compile(r"(?<![\w/.,])(?P<year>\d{4})(?:/\d{2}(?!\d))?(?![\w/]|[.,]\d|-\d{2}\b|[-–](?!\d{4}\b))")
+
+
+def _free(taken: list[tuple[int, int]], s: int, e: int) -> bool:
+    return not any(s < te and ts < e for ts, te in taken)

@@ -1,0 +1,540 @@
+"""Finds the organisations a section mentions: one entry per body, with all its mentions.
+
+Four sources of names, from the most to the least trusted: the gazetteer (the spaCy rulers that
+``nlp.model`` builds from ``resources/organisations.toml``), acronyms defined in the text (``Nom
+complet (ACR)``), names that start with a body's head noun (``Comité de contrôle douanier du
+Ministère…``, from ``resources/entities.toml``), and other acronyms given an article as bodies are
+(``l'ASEAN``), reported as unknown so that the gazetteer can be extended. Where they overlap the
+longest name wins, so that whole names are kept; a body's secretariat is a mention of the body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ..models import Mention, Organisation, Partner
+from ..nlp import GAZETTEER_SPANS
+from ..nlp.cues import tokens
+from ..text import fold, is_acronym, name_key, norm
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+    from . import Toolkit
+
+_ARTICLES = ("l'", "le ", "la ", "les ", "l’")
+_ROMAN = re.compile(r"[IVXLCDM]+")
+_RANKS = {0: "gazetteer", 1: "defined", 2: "text", 3: "unknown"}
+_STOP = frozenset(
+    ["de", "du", "des", "d", "la", "le", "les", "l", "et", "pour", "contre", "sur", "en", "a", "au", "aux"])
+
+
+@dataclass
+class _Candidate:
+    start: int  # character offsets into the text
+    end: int
+    key: str  # what identifies the body: "g<i>" (gazetteer), "a<ACR>", "n<name key>"
+    name: str
+    acronym: str | None
+    rank: int  # 0 gazetteer, 1 defined, 2 head noun, 3 acronym known from neither
+
+
+class Organisations:
+    """The organisations stage: fills ``organisations``; needs nothing from earlier stages."""
+
+    fills = "organisations"
+    needs: tuple[str, ...] = ()
+
+    def __init__(self, kit: Toolkit) -> None:
+        self.gazetteer = kit.resources.gazetteer
+        words = kit.resources.entities
+
+        def folded(values) -> frozenset[str]:
+            return frozenset(norm(w) for w in values)
+
+        self.heads = folded(words.org_heads)
+        self.not_heads = folded(words.not_org_heads)
+        self.any_heads = self.heads | self.not_heads
+        self.connectors = folded(words.name_connectors)
+        self.named_by = folded(words.named_by)
+        self.generic = folded(words.generic_determiners)
+        self.generic_phrases = folded(words.generic_phrases)
+        self.secretariat_of = sorted(folded(words.secretariat_of), key=len, reverse=True)
+        self.acronym_articles = frozenset(norm(a).split()[-1] for a in words.acronym_articles)
+        self.stop_words = kit.stop_words
+        self.theme_acronyms = kit.resources.themes.acronym_cues
+
+    def extract(self, partner: Partner, doc: Doc) -> Partner:
+        return replace(partner, organisations=self.find(doc, partner.text, partner))
+
+    def find(self, doc: Doc, text: str, partner: Partner | None = None) -> tuple[Organisation, ...]:
+        gaz = self._gazetteer_candidates(doc)
+        heads = self._head_candidates(doc, gaz)
+        defined, not_bodies = self._definitions(doc, text, gaz + heads)
+        # What the text itself defines wins over the gazetteer: "cellules de renseignement financier
+        # (CRF)" is not the gazetteer's CRF.
+        defined_here = {c.acronym for c in defined if c.acronym and not c.key.startswith("g")}
+        redefined = not_bodies | {a for a in defined_here if a in self.gazetteer.by_acronym}
+        gaz = [c for c in gaz if text[c.start:c.end] not in redefined]
+        cands = gaz + heads + defined
+        for acronym in defined_here:
+            cands += _occurrences(text, acronym)
+        if partner is not None and partner.acronym and partner.acronym not in self.gazetteer.by_acronym:
+            cands += _occurrences(text, partner.acronym)
+        cands += self._acronym_candidates(doc, text, not_bodies | defined_here)
+        chosen = _extend_definitions(_resolve(cands), text)
+        secretariat_inner = self._secretariats(text, cands)
+        identified = [self._identify(c, text, secretariat_inner) for c in chosen]
+        identified = [_link_partner(c, partner) for c in identified]
+        identified = [_unify_acronym(c, identified) for c in identified]
+        identified = sorted(identified + self._bare_heads(doc, identified), key=lambda c: c.start)
+        return _group(identified, text)
+
+    # --- the gazetteer ---------------------------------------------------------------------------
+
+    def _gazetteer_candidates(self, doc: Doc) -> list[_Candidate]:
+        """What the gazetteer's rulers found: names and acronyms of known bodies."""
+        entries = self.gazetteer.entries
+        out = []
+        for span in doc.spans.get(GAZETTEER_SPANS, []):
+            entry = entries[int(span.id_)]
+            out.append(_Candidate(span.start_char, span.end_char, f"g{span.id_}", entry.name, entry.acronym, 0))
+        return out
+
+    # --- names built on a head noun --------------------------------------------------------------
+
+    def _head_candidates(self, doc: Doc, known: list[_Candidate]) -> list[_Candidate]:
+        """Names that start with a body's head noun and run to the end of the noun phrase."""
+        known_ends = {c.end for c in known}
+        known_starts = {c.start for c in known}
+        in_known = {t.i for c in known for t in doc.char_span(c.start, c.end, alignment_mode="expand") or ()}
+        known_names = {s.start for s in doc.spans.get(GAZETTEER_SPANS, []) if s.label_ == "ORG"}
+        out = []
+        for tok in tokens(doc):
+            if not self._may_start_name(doc, tok, known_names):
+                continue
+            end = self._name_end(doc, tok, known_ends, known_starts)
+            if self._is_a_name(doc, tok, end, in_known, known_ends):
+                span = doc[tok.i:end]
+                out.append(_Candidate(span.start_char, span.end_char, "", "", None, 2))
+        return out
+
+    def _may_start_name(self, doc: Doc, tok: Token, known_names: set[int]) -> bool:
+        """A head noun that may start a name: not inside a name the gazetteer knows whole ("… et le
+        crime lutte contre …"), not after a generic determiner ("ces services"), and not a body's word
+        inside the name of something else ("Initiative des Douanes vertes")."""
+        toks = tokens(doc)
+        if norm(tok.text) not in self.heads or tok.i in known_names:
+            return False
+        if tok.i > 0 and norm(toks[tok.i - 1].text) in self.generic:
+            return False
+        return not (tok.i > 1 and norm(toks[tok.i - 1].text) in self.connectors
+                    and _complement_of(doc, tok.i - 1, self.not_heads))
+
+    def _name_end(self, doc: Doc, head: Token, known_ends: set[int], known_starts: set[int]) -> int:
+        """The token after the last word of the name that starts at ``head``: the noun phrase runs on
+        while its words continue it, and does not end on a connector or a participle ("le Bureau
+        régional situé à …")."""
+        toks = tokens(doc)
+        end = head.i + 1
+        while end < len(doc) and self._continues(doc, head, end, known_ends, known_starts):
+            end += 1
+        while end > head.i + 1 and (norm(toks[end - 1].text) in self.connectors or toks[end - 1].text in "/-'"
+                                    or _participle_before_complement(doc, end)):
+            end -= 1
+        return end
+
+    def _continues(self, doc: Doc, head: Token, end: int, known_ends: set[int], known_starts: set[int]) -> bool:
+        """Whether token ``end`` continues the name that starts at ``head``."""
+        toks = tokens(doc)
+        t = toks[end]
+        w = norm(t.text)
+        if t.is_space or t.is_punct and t.text not in ("/", "-", "'", "&"):
+            return False
+        if t.text == "&":
+            return True
+        if t.text in ("/", "-"):  # "Fiscalité/Union", not "Commission - un"
+            return end + 1 < len(doc) and toks[end + 1].text[:1].isupper() and toks[end - 1].text[:1].isupper()
+        if w == "et":
+            return self._continues_after_and(doc, head, end, known_ends, known_starts)
+        if w in self.connectors or w.endswith("'"):
+            nxt = toks[end + 1] if end + 1 < len(doc) else None
+            if nxt is None or norm(nxt.text) in self.generic:
+                return False
+            return w != "en" or nxt.text[:1].isupper()  # "en Afrique" continues a name, "en vue de" does not
+        finite = t.pos_ == "AUX" or t.pos_ == "VERB" and "Part" not in t.morph.get("VerbForm")
+        if finite and not t.text[:1].isupper() or w in self.not_heads and t.i > head.i + 1:
+            return False
+        if w in self.stop_words:
+            return False  # "… partenaires Qui vise": a capitalised pronoun is not part of a name
+        # (a participle such as "conjoint", "chargés" can stand inside a name)
+        return t.pos_ in ("NOUN", "PROPN", "ADJ", "X", "NUM", "VERB") or t.text[:1].isupper()
+
+    def _continues_after_and(self, doc: Doc, head: Token, end: int, known_ends: set[int],
+                             known_starts: set[int]) -> bool:
+        """"Fiscalité et Union douanière", "de la technologie et de la logistique" continue a name;
+        "… et l'administration", "l'OMD et Europol" start another."""
+        toks = tokens(doc)
+        nxt = toks[end + 1] if end + 1 < len(doc) else None
+        nxt2 = toks[end + 2] if end + 2 < len(doc) else None
+        complement = any(norm(x.text) in ("sur", "pour", "contre") for x in doc[head.i:end])
+        continues = nxt is not None and nxt2 is not None and (
+            nxt.text[:1].isupper()
+            or norm(nxt.text) in ("de", "du", "des", "d'") and nxt2.pos_ in ("NOUN", "DET")
+            # "sur le commerce et le développement": the complement goes on
+            or complement and norm(nxt.text) in ("le", "la", "les", "l'") and nxt2.text[:1].islower()
+            and nxt2.pos_ == "NOUN")
+        return continues and toks[end - 1].idx + len(toks[end - 1]) not in known_ends and nxt.idx not in known_starts
+
+    def _is_a_name(self, doc: Doc, head: Token, end: int, in_known: set[int], known_ends: set[int]) -> bool:
+        """Whether ``doc[head.i:end]`` names one body rather than a class of them or a description."""
+        span = doc[head.i:end]
+        if len(span) == 1 or any(phrase in norm(span.text) for phrase in self.generic_phrases):
+            return False
+        inner = span[1:]
+        named = any(t.text[:1].isupper() for t in inner) or any(norm(t.text) in self.named_by for t in inner)
+        # At a sentence's start a capital says nothing: "Administrations des douanes des États membres…"
+        sentence_initial = all(t.is_space or t.is_punct for t in doc[head.sent.start:head.i])
+        if not head.text[:1].isupper() or sentence_initial:
+            word = norm(head.text)
+            if word.endswith(("s", "x")) and word != head.lemma_.lower():
+                return False  # "les administrations des douanes …", "Administrations douanières d'Asie": a class
+            if not any(norm(t.text) in self.named_by
+                       or t.pos_ == "PROPN" and t.text[:1].isupper() and t.i not in in_known for t in inner):
+                return False  # "l'administration des douanes nationales": generic, not a name
+            if _descriptive(doc, head.i, known_ends):
+                return False  # "l'ASFC est l'administration douanière du Canada": says what, not who
+        return named or _defined_after(doc, span)
+
+    # --- acronyms defined in the text ------------------------------------------------------------
+
+    def _definitions(self, doc: Doc, text: str, known: list[_Candidate]) -> tuple[list[_Candidate], set[str]]:
+        """``Nom complet (ACR)``: the name's span and the acronym's, tied together; and the acronyms the
+        text defines as something other than a body."""
+        by_end: dict[int, _Candidate] = {}
+        for c in known:
+            if c.rank <= 2 and (c.end not in by_end or by_end[c.end].start > c.start):
+                by_end[c.end] = c
+        out: list[_Candidate] = []
+        not_bodies: set[str] = set()
+        for tok in tokens(doc):
+            if tok.text != "(" or tok.i + 2 >= len(doc) or tok.i == 0:
+                continue
+            close = next((t.i for t in doc[tok.i + 1: tok.i + 16] if t.text == ")"), None)
+            if close is not None:
+                found = self._definition(doc, text, tok.i, close, by_end, not_bodies)
+                if found is not None:
+                    out.append(found)
+        return out, not_bodies
+
+    def _definition(self, doc: Doc, text: str, paren: int, close: int, by_end: dict[int, _Candidate],
+                    not_bodies: set[str]) -> _Candidate | None:
+        """The mention "Nom complet (ACR)" the parenthesis at token ``paren`` closes, if it defines a
+        body's acronym; an acronym defined as anything else goes to ``not_bodies``."""
+        toks = tokens(doc)
+        before = toks[paren - 1]
+        if before.is_quote and paren > 1:
+            before = toks[paren - 2]  # « MENA » (Afrique du Nord et Moyen-Orient)
+        inside = doc[paren + 1: close]
+        acronym = _acronym_in(text, inside)
+        if acronym is None:
+            # "ACR (Afrique du Nord et Moyen-Orient)": an unknown acronym explained as something other
+            # than a body is not one.
+            if is_acronym(before.text) and before.text not in self.gazetteer.by_acronym and len(inside) > 1 \
+                    and norm(inside[0].text) not in self.heads:
+                not_bodies.add(before.text)
+            return None
+        long_end = before.idx + len(before.text)
+        long = by_end.get(long_end)
+        if long is None:
+            long = self._long_form(doc, paren, acronym, long_end, not_bodies)
+            if long is None:
+                return None
+        elif long.rank > 0 and norm(text[long.start:long.end].split()[0]) in self.not_heads:
+            not_bodies.add(acronym)
+            return None
+        # One mention covers "Nom complet (ACR)"; the acronym alone then names the body elsewhere.
+        return _Candidate(long.start, inside.end_char + 1, long.key, long.name, long.acronym or acronym,
+                          min(long.rank, 1))
+
+    def _long_form(self, doc: Doc, paren: int, acronym: str, long_end: int,
+                   not_bodies: set[str]) -> _Candidate | None:
+        """The long form no other source found, read back from the acronym's initials; None (and the
+        acronym in ``not_bodies``) when it names a programme, a term or anything but a body."""
+        toks = tokens(doc)
+        start = _initials_start(doc, paren, acronym)
+        head = _nearest_head(doc, paren, self.any_heads)
+        if head is not None and norm(toks[head].text) in self.not_heads and (start is None or start <= head):
+            not_bodies.add(acronym)  # "Programme régional de sécurité maritime (MASE)"
+            return None
+        if start is None:
+            if _initials_start(doc, paren, acronym, lower=True) is not None:
+                not_bodies.add(acronym)  # "opérateur économique agréé (OEA)": a term, not a body
+            return None
+        first = norm(toks[start].text)
+        if first in self.not_heads or first not in self.heads:
+            not_bodies.add(acronym)
+            return None
+        return _Candidate(toks[start].idx, long_end, "", "", None, 1)
+
+    # --- acronyms known from neither -------------------------------------------------------------
+
+    def _acronym_candidates(self, doc: Doc, text: str, not_bodies: set[str]) -> list[_Candidate]:
+        """Acronyms the text neither defines nor the gazetteer knows: a word in capitals, among words
+        that are not, given an article as bodies are ("l'ASEAN"), and not a theme's acronym ("SAFE")."""
+        toks = tokens(doc)
+        out = []
+        for tok in toks:
+            word = tok.text
+            if len(word) < 3 or not word.isupper() or not is_acronym(word) or word in not_bodies \
+                    or _ROMAN.fullmatch(word) or word in self.theme_acronyms:
+                continue
+            if tok.i == 0 or norm(toks[tok.i - 1].text) not in self.acronym_articles:
+                continue
+            end = text.find("\n", tok.idx)
+            line = text[text.rfind("\n", 0, tok.idx) + 1:end if end >= 0 else len(text)]
+            if sum(c.islower() for c in line) < sum(c.isupper() for c in line):
+                continue  # a line in capitals: emphasis, not an acronym
+            out.append(_Candidate(tok.idx, tok.idx + len(word), f"a{word}", word, word, 3))
+        return out
+
+    # --- identity --------------------------------------------------------------------------------
+
+    def _identify(self, c: _Candidate, text: str, secretariat_inner: dict[int, _Candidate]) -> _Candidate:
+        """Give a head-noun or defined name its identity: gazetteer entry, acronym or own name."""
+        if c.key:
+            return c
+        surface = _strip_article(text[c.start:c.end])
+        name = re.sub(r"\s*\([^()]*\)\s*$", "", surface).strip()
+        inner = secretariat_inner.get(c.start)
+        if inner is not None:
+            return replace(c, key=inner.key, name=inner.name, acronym=inner.acronym)
+        gaz = self.gazetteer.find_name(name)
+        if gaz is None and c.acronym:
+            gaz = self.gazetteer.by_acronym.get(c.acronym)
+        if gaz is not None:
+            entry = self.gazetteer.entries[gaz]
+            return replace(c, key=f"g{gaz}", name=entry.name, acronym=entry.acronym or c.acronym)
+        name = name[:1].upper() + name[1:]
+        key = f"a{c.acronym}" if c.acronym else f"n{name_key(name)}"
+        return replace(c, key=key, name=name)
+
+    def _secretariats(self, text: str, cands: list[_Candidate]) -> dict[int, _Candidate]:
+        """Head-noun names that are a known body's secretariat: start offset -> the body."""
+        by_start = {c.start: c for c in cands if c.rank in (0, 1) and c.key}
+        out = {}
+        for c in cands:
+            if c.rank != 2:
+                continue
+            words = norm(text[c.start:c.end])
+            for head in self.secretariat_of:
+                if not words.startswith(head + " "):
+                    continue
+                rest = re.match(r"\s*(de la |de l'|du |des |de )", norm(text[c.start + len(head):c.end]))
+                if rest is None:
+                    continue
+                inner = by_start.get(c.start + len(head) + rest.end())
+                if inner is not None and inner.end == c.end:
+                    out[c.start] = inner
+        return out
+
+    def _bare_heads(self, doc: Doc, found: list[_Candidate]) -> list[_Candidate]:
+        """"le Ministère", "la Commission": a head noun alone names the one body of the section so named."""
+        toks = tokens(doc)
+        taken = [(c.start, c.end) for c in found]
+        out = []
+        for tok in toks[1:]:
+            word = norm(tok.text)
+            if word not in self.heads or not tok.text[:1].isupper() or tok.is_sent_start:
+                continue
+            if norm(toks[tok.i - 1].text) not in ("le", "la", "l'") or any(s <= tok.idx < e for s, e in taken):
+                continue
+            nxt = toks[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if nxt is not None and (nxt.pos_ in ("ADJ", "PROPN") or norm(nxt.text) in self.connectors):
+                continue  # not bare: "la Commission européenne", "le Comité de …"
+            named = {c.key: c for c in found if c.name and norm(c.name.split()[0]) == word}
+            if len(named) == 1:
+                c = next(iter(named.values()))
+                out.append(replace(c, start=tok.idx, end=tok.idx + len(tok.text)))
+        return out
+
+
+def _occurrences(text: str, acronym: str) -> list[_Candidate]:
+    """Every place ``acronym`` stands as a word of its own, as a defined body's mention."""
+    return [_Candidate(m.start(), m.end(), "", "", acronym, 1)
+            for m in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text)]
+
+
+def _group(identified: list[_Candidate], text: str) -> tuple[Organisation, ...]:
+    """One organisation per identity, with every mention, named by its most trusted candidate."""
+    orgs: dict[str, list[_Candidate]] = {}
+    for c in identified:
+        orgs.setdefault(c.key, []).append(c)
+    result = []
+    for group in orgs.values():
+        best = min(group, key=lambda c: (c.rank, -(c.end - c.start)))
+        named = next((c for c in group if c.name), best)
+        acronym = next((c.acronym for c in group if c.acronym), None)
+        mentions = tuple(Mention(text[s:c.end], s, c.end) for c in group for s in [_with_elision(text, c.start)])
+        result.append(Organisation(name=named.name or acronym or "", acronym=acronym, mentions=mentions,
+                                   source=_RANKS[best.rank]))
+    return tuple(result)
+
+
+def _strip_article(text: str) -> str:
+    lowered = fold(text).lower()
+    for article in _ARTICLES:
+        if lowered.startswith(fold(article)):
+            return text[len(article):].lstrip()
+    return text
+
+
+def _participle_before_complement(doc: Doc, end: int) -> bool:
+    toks = tokens(doc)
+    return toks[end - 1].pos_ == "VERB" and end < len(doc) and toks[end].pos_ in ("ADP", "DET")
+
+
+def _descriptive(doc: Doc, head: int, known_ends: set[int]) -> bool:
+    """A lower-case name after a copula or in apposition to a body describes that body."""
+    toks = tokens(doc)
+    i = head - 1
+    while i >= 0 and norm(toks[i].text) in ("la", "le", "les", "l'", "une", "un"):
+        i -= 1
+    if i < 0:
+        return False
+    if toks[i].lemma_ == "être" or norm(toks[i].text) in ("est", "sont", "etait", "devenu", "devenue"):
+        return True
+    return toks[i].text == "," and i > 0 and toks[i - 1].idx + len(toks[i - 1]) in known_ends
+
+
+def _complement_of(doc: Doc, connector: int, not_heads: frozenset[str]) -> bool:
+    """Whether the word before ``connector`` (skipping articles) names something that is not a body."""
+    toks = tokens(doc)
+    i = connector - 1
+    while i >= 0 and norm(toks[i].text) in ("la", "le", "les", "l'"):
+        i -= 1
+    return i >= 0 and norm(toks[i].text) in not_heads
+
+
+def _defined_after(doc: Doc, span: Span) -> bool:
+    toks = tokens(doc)
+    end = span.end
+    return end + 2 < len(doc) and toks[end].text == "(" and is_acronym(toks[end + 1].text)
+
+
+def _acronym_in(text: str, inside: Span) -> str | None:
+    """The acronym a parenthesis defines: "(ACR)", "(ACR, « English name »)" or "(« English name », ACR)"."""
+    whole = text[inside.start_char:inside.end_char] if len(inside) else ""
+    if is_acronym(whole):
+        return whole
+    commas = [t.i for t in inside if t.text == ","]
+    if not commas:
+        return None
+    first = text[inside.start_char:inside.doc[commas[0]].idx]
+    last = text[inside.doc[commas[-1]].idx + 1:inside.end_char].strip()
+    for candidate in (first.strip(), last):
+        if is_acronym(candidate) and candidate.isupper():
+            return candidate
+    return None
+
+
+def _nearest_head(doc: Doc, paren: int, heads: frozenset[str]) -> int | None:
+    """The nearest capitalised head noun (of a body or of anything else) before a parenthesis."""
+    toks = tokens(doc)
+    for i in range(paren - 1, max(-1, paren - 15), -1):
+        if toks[i].text in (".", ";", "(", ")"):
+            return None
+        if toks[i].text[:1].isupper() and norm(toks[i].text) in heads:
+            return i
+    return None
+
+
+def _initials_start(doc: Doc, paren: int, acronym: str, lower: bool = False) -> int | None:
+    """The word that starts the long form: the nearest one before the parenthesis whose initial is
+    the acronym's and from which the acronym's letters can be read in order."""
+    toks = tokens(doc)
+    letters = [c.lower() for c in acronym if c.isalpha()]
+    if not letters:
+        return None
+    lo = max(0, paren - len(letters) * 3 - 4)
+    for start in range(paren - 1, lo - 1, -1):
+        word = toks[start].text
+        if not (lower or word[:1].isupper()) or norm(word[0]) != norm(letters[0]):
+            continue
+        phrase = norm(" ".join(t.text for t in doc[start:paren]))
+        pos = 0
+        ok = True
+        for letter in letters[1:]:
+            pos = phrase.find(norm(letter), pos + 1)
+            if pos < 0:
+                ok = False
+                break
+        if ok:
+            return start
+    return None
+
+
+def _resolve(cands: list[_Candidate]) -> list[_Candidate]:
+    """Longest first; among equals the most trusted; no overlap."""
+    chosen: list[_Candidate] = []
+    taken: list[tuple[int, int]] = []
+    for c in sorted(cands, key=lambda c: (-(c.end - c.start), c.rank, c.start)):
+        if any(c.start < e and s < c.end for s, e in taken):
+            continue
+        chosen.append(c)
+        taken.append((c.start, c.end))
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def _with_elision(text: str, start: int) -> int:
+    """Include an elided article glued to the name: the mention of the OMD in "l’OMD" is "l’OMD"."""
+    glued = start >= 2 and text[start - 1] in "'’" and text[start - 2] in "lL"
+    if glued and (start == 2 or not text[start - 3].isalnum()):
+        return start - 2
+    return start
+
+
+def _extend_definitions(chosen: list[_Candidate], text: str) -> list[_Candidate]:
+    """"Direction générale … (DG HOME) de la Commission européenne" is one name, cut by its acronym."""
+    out: list[_Candidate] = []
+    skip = -1
+    for i, c in enumerate(chosen):
+        if i == skip:
+            continue
+        nxt = chosen[i + 1] if i + 1 < len(chosen) else None
+        if nxt is not None and c.rank <= 1 and text[c.end - 1:c.end] == ")" and \
+                re.fullmatch(r"\s+(de la |de l['’]|du |des |de )", text[c.end:nxt.start]):
+            c = replace(c, end=nxt.end)
+            skip = i + 1
+        out.append(c)
+    return out
+
+
+def _unify_acronym(c: _Candidate, all_cands: list[_Candidate]) -> _Candidate:
+    """A bare acronym mention joins the body that the acronym was defined for in this text."""
+    if c.key.startswith("a") and not c.name:
+        for other in all_cands:
+            if other.acronym == c.acronym and other.name:
+                return replace(c, key=other.key, name=other.name)
+    return c
+
+
+def _link_partner(c: _Candidate, partner: Partner | None) -> _Candidate:
+    """A name close to the section's heading is the partner: it takes the heading's acronym."""
+    if partner is None or not partner.acronym or c.acronym or not c.name or c.key.startswith("g"):
+        return c
+    heading_words = _content_words(partner.name)
+    words = _content_words(c.name)
+    if not heading_words or not words:
+        return c
+    if norm(c.name.split()[0]) == norm(partner.name.split()[0]) and \
+            len(heading_words & words) / len(heading_words) >= 0.75:
+        return replace(c, key=f"a{partner.acronym}", acronym=partner.acronym)
+    return c
+
+
+def _content_words(name: str) -> frozenset[str]:
+    words = re.findall(r"[a-z0-9]+", norm(name))
+    return frozenset(w.rstrip("s") for w in words if w not in _STOP)

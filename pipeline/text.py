@@ -1,0 +1,84 @@
+"""String helpers every layer uses: folding for matching, name keys, acronyms, slugs and hashes.
+
+One definition of each: the stages, the outputs and the tools compare names, spot acronyms and
+fold typography with these functions and nothing else. Pure functions of their arguments; nothing
+here reads a resource file or imports the project's other modules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+
+# Typographic apostrophes, quotes and dashes, each to one ASCII character (so offsets survive).
+_FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'", "′": "'",
+                       "“": '"', "”": '"', "«": '"', "»": '"', "„": '"', "″": '"',
+                       "–": "-", "—": "-", "‐": "-", "‑": "-"})
+
+# Leading articles a name may carry in running text ("l'OMD", "la Banque mondiale").
+ARTICLES = ("l'", "le ", "la ", "les ")
+
+# An acronym: a capital, then capitals, digits, "&" (or lower-case letters inside, "MoU"), ending in a
+# capital or digit, with up to two more words of the same kind ("DG TAXUD", "BRLR AO", "UE-OMD");
+# at least two of its characters are capitals or digits. One pattern for headings and running text.
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&'’.\-]*[A-Z0-9](?:[ \-/][A-Z0-9][\w\-]*){0,2}$")
+
+
+def fold(text: str) -> str:
+    """Same length as ``text``: typographic apostrophes, quotes and dashes as ASCII."""
+    return text.translate(_FOLD)
+
+
+@lru_cache(maxsize=200_000)  # a pure function of its argument, called for every token
+def norm(text: str) -> str:
+    """Case- and accent-insensitive form used for matching names and cues."""
+    decomposed = unicodedata.normalize("NFKD", fold(text).lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("œ", "oe")
+
+
+def unaccented(text: str) -> str:
+    """``text`` without its accents, case kept."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def singular(word: str) -> str:
+    """A folded French word without its plural mark (a rough rule, good enough for cue matching)."""
+    if len(word) > 3 and word[-1] in "sx" and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def name_key(name: str | None) -> str:
+    """How two names of a body are compared: folded, without leading articles, single spaces."""
+    if not name:
+        return ""
+    text = norm(name).strip()
+    for article in ARTICLES:
+        if text.startswith(article):
+            text = text[len(article):]
+    return re.sub(r"[\s\-]+", " ", text).strip()
+
+
+def is_acronym(text: str) -> bool:
+    """Whether ``text`` is written as an acronym: ``OMD``, ``G20``, ``DG TAXUD``, ``BRLR AO``, ``MoU``."""
+    return bool(_ACRONYM.match(text)) and sum(c.isupper() or c.isdigit() for c in text) >= 2
+
+
+def collapse(text: str) -> str:
+    """Runs of spaces, tabs and line ends as one space, trimmed."""
+    return re.sub(r"[ \t\n]+", " ", text).strip()
+
+
+def slug(text: str) -> str:
+    """A lower-case ASCII identifier of at most 60 characters (``partner`` when nothing is left)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-") or "partner"
+
+
+def sha256(data: bytes | str) -> str:
+    """Hex SHA-256 of bytes, or of text encoded as UTF-8."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
