@@ -19,7 +19,7 @@ from .config import Config
 from .models import Document, Partner, Rejected, RunResult
 from .nlp import model
 from .nlp.dateparsing import DateNormaliser
-from .stages import Extractor, Toolkit, analyse, build
+from .stages import STAGES, Extractor, Toolkit, analyse, build
 from .stages.sections import set_aside, to_partners
 from .text import norm
 
@@ -27,10 +27,14 @@ log = logging.getLogger("pipeline")
 
 
 class Analyser:
-    """The language tools and extractors of one configuration, each built once, on first use."""
+    """The language tools and extractors of one configuration, each built once, on first use.
 
-    def __init__(self, config: Config) -> None:
+    ``stages``: the extraction stages to run, in order (by default every stage of ``STAGES``).
+    """
+
+    def __init__(self, config: Config, stages: Sequence[type[Extractor]] = STAGES) -> None:
         self.config = config
+        self.stages = tuple(stages)
         self._nlp: Language | None = None
         self._extractors: tuple[Extractor, ...] | None = None
 
@@ -47,7 +51,7 @@ class Analyser:
             kit = Toolkit(resources=self.config.resources, tokenizer=nlp.tokenizer,
                           stop_words=frozenset(norm(w) for w in nlp.Defaults.stop_words),
                           normalise_date=DateNormaliser())
-            self._extractors = build(kit)
+            self._extractors = build(kit, self.stages)
         return self._extractors
 
     def parse(self, texts):

@@ -5,21 +5,18 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
-from test_cli import cli
+from conftest import ROOT, SEED
 
 from pipeline import cache as cache_module
-from pipeline import resources
+from pipeline.config import Config
 from pipeline.models import Partner
-
-SEED = ROOT / "corpus" / "omd_partenaires_fr.txt"
 
 
 def _files(folder):
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def test_cached_and_uncached_runs_are_identical(tmp_path):
+def test_cached_and_uncached_runs_are_identical(cli, tmp_path):
     cache_dir = tmp_path / "cache"
     runs = {}
     for name, extra in [("cold", ()), ("warm", ()), ("nocache", ("--no-cache",))]:
@@ -55,39 +52,49 @@ def _partner(text="L’OMD et l’UPU."):
 
 
 @pytest.fixture
-def edited_resources(tmp_path, monkeypatch):
-    copy = tmp_path / "resources"
-    shutil.copytree(ROOT / "pipeline" / "resources", copy)
-    monkeypatch.setattr(resources, "_path", lambda name: copy / name)
-    for f in (resources.fingerprint, resources.load, cache_module._run_key):
-        f.cache_clear()
-    yield copy
-    for f in (resources.fingerprint, resources.load, cache_module._run_key):
-        f.cache_clear()
+def package_copy(tmp_path):
+    """A copy of the package's code and resources, to edit without touching the repository."""
+    copy = tmp_path / "pipeline"
+    shutil.copytree(ROOT / "pipeline", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
 
 
-def test_editing_a_resource_file_invalidates_the_cache(edited_resources):
-    before = cache_module.key(_partner())
-    assert cache_module.key(_partner()) == before  # same inputs, same key
-    assert cache_module.key(_partner("Autre texte.")) != before  # another section, another key
-    themes = edited_resources / "themes.toml"
-    themes.write_text(themes.read_text(encoding="utf-8") + "\n# a new comment\n", encoding="utf-8")
-    resources.fingerprint.cache_clear()
-    cache_module._run_key.cache_clear()
-    assert cache_module.key(_partner()) != before
+def _append(path, line):
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
 
 
-def test_the_code_fingerprint_covers_the_extractors_only():
-    from pathlib import Path
+def test_editing_a_resource_file_invalidates_the_cache(package_copy, tmp_path):
+    resources = package_copy / "resources"
+    before = cache_module.Cache(tmp_path, Config.load(resources))
+    assert before.key(_partner()) == cache_module.Cache(tmp_path, Config.load(resources)).key(_partner())
+    assert before.key(_partner("Autre texte.")) != before.key(_partner())  # another section, another key
+    _append(resources / "themes.toml", "# a new comment")
+    after = cache_module.Cache(tmp_path, Config.load(resources))
+    assert after.key(_partner()) != before.key(_partner())
 
-    from pipeline import pipeline
 
-    names = {Path(__import__("sys").modules[s.__module__].__file__).name for s in pipeline.STAGES}
-    assert names == {"organisations.py", "dates.py", "agreements.py", "themes.py"}
-    assert cache_module.code_fingerprint() == cache_module.code_fingerprint()
+@pytest.mark.parametrize(("edited", "analysis_changes"), [
+    ("stages/dates.py", True),
+    ("stages/organisations.py", True),
+    ("nlp/cues.py", True),
+    ("models.py", True),
+    ("text.py", True),
+    ("cli.py", False),
+    ("outputs/report.py", False),
+    ("tools/diff.py", False),
+])
+def test_the_code_fingerprint_covers_the_analysis_code_only(package_copy, edited, analysis_changes):
+    """Editing an extractor invalidates every cached section; editing the CLI or an output does not
+    (but it does change the key of the kept outputs, which any module shapes)."""
+    analysis = cache_module.fingerprint(package_copy, cache_module.ANALYSIS_CODE)
+    whole = cache_module.fingerprint(package_copy)
+    assert analysis == cache_module.fingerprint(ROOT / "pipeline", cache_module.ANALYSIS_CODE)
+    _append(package_copy / edited, "# edited")
+    assert (cache_module.fingerprint(package_copy, cache_module.ANALYSIS_CODE) != analysis) == analysis_changes
+    assert cache_module.fingerprint(package_copy) != whole
 
 
-def test_an_identical_rerun_copies_the_kept_outputs_and_checks_them(tmp_path):
+def test_an_identical_rerun_copies_the_kept_outputs_and_checks_them(cli, tmp_path):
     cache_dir = tmp_path / "cache"
     page = tmp_path / "page.txt"
     shutil.copyfile(SEED, page)
@@ -111,7 +118,7 @@ def test_an_identical_rerun_copies_the_kept_outputs_and_checks_them(tmp_path):
     assert "outputs copied" not in fourth.stderr
 
 
-def test_an_identical_rerun_says_the_warnings_of_the_run_it_copies(tmp_path):
+def test_an_identical_rerun_says_the_warnings_of_the_run_it_copies(cli, tmp_path):
     page = tmp_path / "page.txt"
     page.write_text("Test (TST)\nL’OMD coopère avec l’ZXQA depuis 2004.\n|\n"
                     "Union postale universelle (UPU)\nL’UPU et l’OMD ont signé un Protocole d’accord en 1998.\n",

@@ -1,26 +1,21 @@
-"""The command line, run as a user would: in a subprocess, on temporary folders."""
+"""The command line, run as a user would: in a subprocess, on temporary folders, with a cache of its own."""
 
 import io
 import json
-import subprocess
-import sys
+import os
+import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SEED, run_cli
 
-ROOT = Path(__file__).parents[1]
-SEED = ROOT / "corpus" / "omd_partenaires_fr.txt"
-
-
-def cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, timeout=600)
+from pipeline import cli as cli_module
 
 
 @pytest.fixture(scope="module")
 def seed_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "out"
-    result = cli("run", str(SEED), "--out", str(out))
+    result = run_cli("run", SEED, "--out", out, cache_dir=tmp_path_factory.mktemp("cache"))
     return result, out
 
 
@@ -36,17 +31,33 @@ def test_run_writes_json_and_csv(seed_run):
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temporary left
 
 
-def test_run_is_deterministic(seed_run, tmp_path):
-    _, out = seed_run
-    again = tmp_path / "again"
-    assert cli("run", str(SEED), "--out", str(again)).returncode == 0
-    for path in out.iterdir():
-        assert (again / path.name).read_bytes() == path.read_bytes(), path.name
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_run_is_deterministic(tmp_path):
+    """The same page, run from two fresh folders, once without a cache and once with a cold one, under
+    other hash seeds: every file is byte-identical (nothing is copied from an earlier run)."""
+    results = {}
+    for name, cache, seed in [("nocache", ("--no-cache",), "1"), ("cold", ("--cache-dir", "cache"), "4242")]:
+        folder = tmp_path / name
+        folder.mkdir()
+        shutil.copyfile(SEED, folder / "page.txt")
+        result = run_cli("run", "page.txt", "--out", "out", *cache, "-v", cwd=folder,
+                         env={**os.environ, "PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        assert "outputs copied" not in result.stderr
+        results[name] = _files(folder / "out")
+    assert set(results["nocache"]) == {"partners.json", "partners.csv", "organisations.csv", "agreements.csv",
+                                       "dates.csv", "themes.csv", "rejected.csv", "datapackage.json",
+                                       "partners.xlsx", "report.html"}
+    assert results["nocache"] == results["cold"]
+    assert "cache: 0 reused, 16 analysed" in result.stderr  # the second run's cache was cold indeed
 
 
 @pytest.mark.parametrize("command", [(), ("run",)])
 def test_help(command):
-    result = cli(*command, "--help")
+    result = run_cli(*command, "--help")
     assert result.returncode == 0
     assert "Usage" in result.stdout
 
@@ -66,7 +77,7 @@ def _bad_inputs(tmp_path):
 
 
 @pytest.mark.parametrize("case", ["missing", "empty", "binary", "no sections", "empty folder"])
-def test_bad_input_one_line_exit_2_nothing_written(tmp_path, case):
+def test_bad_input_one_line_exit_2_nothing_written(cli, tmp_path, case):
     path, words = _bad_inputs(tmp_path)[case]
     out = tmp_path / "out"
     result = cli("run", path, "--out", str(out))
@@ -77,7 +88,7 @@ def test_bad_input_one_line_exit_2_nothing_written(tmp_path, case):
     assert not out.exists()
 
 
-def test_one_bad_file_among_good_ones(tmp_path):
+def test_one_bad_file_among_good_ones(cli, tmp_path):
     (tmp_path / "seed.txt").write_bytes(SEED.read_bytes())
     (tmp_path / "empty.txt").write_bytes(b"")
     out = tmp_path / "out"
@@ -87,7 +98,7 @@ def test_one_bad_file_among_good_ones(tmp_path):
     assert len(json.loads((out / "partners.json").read_text(encoding="utf-8"))["partners"]) == 16
 
 
-def test_folder_input_skips_gold(tmp_path):
+def test_folder_input_skips_gold(cli, tmp_path):
     (tmp_path / "gold").mkdir()
     (tmp_path / "gold" / "x.txt").write_bytes(b"\x00\x01")
     (tmp_path / "page.txt").write_bytes(SEED.read_bytes())
@@ -95,7 +106,7 @@ def test_folder_input_skips_gold(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_refuses_to_replace_a_folder_of_other_files(tmp_path):
+def test_refuses_to_replace_a_folder_of_other_files(cli, tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.docx").write_text("precious")
@@ -120,8 +131,6 @@ class _Terminal(io.StringIO):
     (10, False, True, False),  # a short run
 ])
 def test_progress_bar_only_for_a_person_watching_a_long_run(total, quiet, tty, shown):
-    from pipeline import cli as cli_module
-
     stream = _Terminal(tty)
     update, bar = cli_module._progress(total, quiet, stream)
     assert (bar is not None) == shown

@@ -4,17 +4,15 @@ import json
 import shutil
 
 import pytest
-from conftest import ROOT
-from test_cli import cli
+from conftest import ROOT, SEED, run_cli
 
 GOLD = ROOT / "corpus" / "gold" / "omd_partenaires_fr.gold.json"
-SEED = ROOT / "corpus" / "omd_partenaires_fr.txt"
 
 
 @pytest.fixture(scope="module")
 def seed_out(tmp_path_factory):
     out = tmp_path_factory.mktemp("eval") / "out"
-    result = cli("run", str(SEED), "--out", str(out), "--no-cache")
+    result = run_cli("run", str(SEED), "--out", str(out), "--no-cache")
     assert result.returncode == 0, result.stderr
     return out
 
@@ -22,7 +20,7 @@ def seed_out(tmp_path_factory):
 def test_evaluate_on_the_seed(seed_out, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(seed_out, out)
-    result = cli("evaluate", "--gold", str(GOLD), "--pred", str(out / "partners.json"), "--min-f1", "0.95")
+    result = run_cli("evaluate", "--gold", str(GOLD), "--pred", str(out / "partners.json"), "--min-f1", "0.95")
     assert result.returncode == 0, result.stdout + result.stderr
     lines = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.strip()}
     for field in ("organisations", "dates", "agreements", "themes"):
@@ -40,7 +38,7 @@ def test_evaluate_lists_errors_of_a_damaged_prediction(seed_out, tmp_path):
     aiea["agreements"][0]["date"] = "1999"
     pred = tmp_path / "partners.json"
     pred.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    result = cli("evaluate", "--gold", str(GOLD), "--pred", str(pred), "--min-f1", "dates=0.99")
+    result = run_cli("evaluate", "--gold", str(GOLD), "--pred", str(pred), "--min-f1", "dates=0.99")
     assert result.returncode == 1
     assert "[AIEA] dates: missing 1998-05-13" in result.stdout
     assert "[AIEA] organisations: spurious Banque mondiale" in result.stdout
@@ -56,7 +54,7 @@ def test_evaluate_bad_input_exit_2(seed_out, tmp_path, case):
     elif case == "other page":
         gold.write_text(json.dumps({"source": "other.txt", "partners": [{"heading": "Ailleurs", "dates": []}]}),
                         encoding="utf-8")
-    result = cli("evaluate", "--gold", str(gold), "--pred", str(seed_out))
+    result = run_cli("evaluate", "--gold", str(gold), "--pred", str(seed_out))
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "gold" in result.stderr
 
@@ -81,14 +79,14 @@ def _edited(seed_out, tmp_path):
 def test_diff_between_runs(seed_out, tmp_path):
     new, removed = _edited(seed_out, tmp_path)
     changes = tmp_path / "changes.json"
-    result = cli("diff", str(seed_out), str(new.parent), "--format", "json", "--write", str(changes))
+    result = run_cli("diff", str(seed_out), str(new.parent), "--format", "json", "--write", str(changes))
     assert result.returncode == 0, result.stderr
     data = json.loads(changes.read_text(encoding="utf-8"))
     assert [p["partner_id"] for p in data["partners_added"]] == ["upu"]
     assert [p["partner_id"] for p in data["partners_removed"]] == [removed["partner_id"]]
     redated = data["partners_modified"][0]["agreements"]["redated"][0]
     assert (redated["old_date"], redated["new_date"]) == ("2010-03-18", "2011-03-18")
-    text = cli("diff", str(seed_out), str(new)).stdout
+    text = run_cli("diff", str(seed_out), str(new)).stdout
     assert "upu" in text and "2011-03-18" in text
 
 
@@ -97,6 +95,6 @@ def test_diff_of_reordered_run_is_no_change(seed_out, tmp_path):
     data["partners"].reverse()
     new = tmp_path / "partners.json"
     new.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    result = cli("diff", str(seed_out), str(new))
+    result = run_cli("diff", str(seed_out), str(new))
     assert result.returncode == 0
     assert result.stdout.strip() == "No change."

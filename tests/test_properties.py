@@ -8,10 +8,14 @@ import html as html_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.config import Config
 from pipeline.errors import InputError
-from pipeline.pipeline import analyse
-from pipeline.reading import read_page
-from pipeline.sections import split, to_partners
+from pipeline.stages import analyse
+from pipeline.stages.reading import read_page
+from pipeline.stages.sections import split, to_partners
+
+# Hypothesis calls each test many times: the shipped resources are loaded once for the module.
+RESOURCES = Config.load().resources
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -21,7 +25,7 @@ FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCh
 def test_any_bytes_read_and_split_or_raise_an_input_error(data):
     for name in ("page.txt", "page.html"):
         with contextlib.suppress(InputError):
-            split(read_page(name, data))
+            split(read_page(name, data), RESOURCES)
 
 
 @FAST
@@ -29,7 +33,7 @@ def test_any_bytes_read_and_split_or_raise_an_input_error(data):
 def test_any_text_read_and_split_or_raise_an_input_error(text):
     for name in ("page.txt", "page.html"):
         try:
-            document = split(read_page(name, text.encode("utf-8", "surrogatepass")))
+            document = split(read_page(name, text.encode("utf-8", "surrogatepass")), RESOURCES)
         except (InputError, UnicodeEncodeError):
             continue
         assert all(s.heading and s.text for s in document.sections)
@@ -70,10 +74,10 @@ def expected_text(layout, paragraphs):
 @given(st.sampled_from(["separators", "blank lines", "bullets", "html"]), st.lists(section, min_size=1, max_size=6))
 def test_generated_pages_split_back_exactly(layout, sections):
     name = "page.html" if layout == "html" else "page.txt"
-    document = split(read_page(name, render(layout, sections).encode("utf-8")))
+    document = split(read_page(name, render(layout, sections).encode("utf-8")), RESOURCES)
     assert [(s.heading, s.text) for s in document.sections] == [
         (h, expected_text(layout, ps)) for h, ps in sections]
-    partners = to_partners((document,))
+    partners = to_partners((document,), RESOURCES)
     assert len({p.partner_id for p in partners}) == len(partners)
 
 
@@ -93,11 +97,11 @@ PIECES = [
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=40))
-def test_every_extracted_item_points_at_its_text(parse, pieces):
+def test_every_extracted_item_points_at_its_text(analyser, parse, pieces):
     text = "Le partenaire coopère. " + " ".join(pieces)
-    document = split(read_page("p.txt", f"Partenaire (PRT)\n{text}\n|\n".encode()))
-    for partner in to_partners((document,)):
-        partner = analyse(partner, parse(partner.text))
+    document = split(read_page("p.txt", f"Partenaire (PRT)\n{text}\n|\n".encode()), RESOURCES)
+    for partner in to_partners((document,), RESOURCES):
+        partner = analyse(partner, parse(partner.text), analyser.extractors)
         t = partner.text
         for org in partner.organisations:
             assert org.mentions and all(t[m.start:m.end] == m.text for m in org.mentions)

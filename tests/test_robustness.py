@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from conftest import FIXTURES, ROOT, run_pages
-from test_cli import cli
+from conftest import FIXTURES, ROOT, SEED, run_pages
 
-from pipeline import dates, export, pipeline
+from pipeline.errors import OutputError
 from pipeline.models import Partner
-from pipeline.reading import read_page
-from pipeline.sections import split
-
-SEED = ROOT / "corpus" / "omd_partenaires_fr.txt"
+from pipeline.outputs import folder, rows, writing
+from pipeline.run import Analyser, run
+from pipeline.stages import STAGES
+from pipeline.stages.reading import read_page
+from pipeline.stages.sections import read_documents, split
 
 HOSTILE_PAGE = (
     '=HYPERLINK("http://x","y") (HYP)\n'
@@ -39,16 +39,14 @@ HOSTILE_PAGE = (
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    page = tmp_path_factory.mktemp("hostile") / "hostile.txt"
-    page.write_text(HOSTILE_PAGE, encoding="utf-8")
-    documents, errors = pipeline.read_documents([("hostile.txt", page.read_bytes())])
+def hostile(analyser):
+    documents, errors = read_documents([("hostile.txt", HOSTILE_PAGE.encode("utf-8"))], analyser.config.resources)
     assert not errors
-    return pipeline.run(documents)
+    return run(documents, analyser)
 
 
-def test_hostile_text_is_kept_in_json_and_neutralised_in_spreadsheets(hostile):
-    files = export.render(hostile, ("json", "csv"))
+def test_hostile_text_is_kept_in_json_and_neutralised_in_spreadsheets(hostile, config):
+    files = writing.render(hostile, config, ("json", "csv"))
     data = json.loads(files["partners.json"])
     assert data["partners"][0]["heading"] == '=HYPERLINK("http://x","y") (HYP)'
     assert data["partners"][0]["text"].startswith("+1 ")
@@ -75,26 +73,36 @@ def test_hostile_sections_are_all_accounted_for(hostile):
     assert "محمد العلي" in bank.text and any(d.value == "2019" for d in bank.dates)
 
 
-def test_a_section_whose_extraction_raises_is_set_aside(monkeypatch):
-    def explode(partner: Partner, doc) -> Partner:
+class _Exploding:
+    """A stage with a bug that shows on one section only."""
+
+    fills = "themes"
+    needs = ("organisations",)
+
+    def __init__(self, kit) -> None:
+        pass
+
+    def extract(self, partner: Partner, doc) -> Partner:
         if partner.acronym == "OICS":
             raise RuntimeError("boom")
         return partner
 
-    monkeypatch.setattr(pipeline, "STAGES", (*pipeline.STAGES, explode))
-    documents, _ = pipeline.read_documents([("seed.txt", SEED.read_bytes())])
-    result = pipeline.run(documents)
+
+def test_a_section_whose_extraction_raises_is_set_aside(config, nlp):
+    analyser = Analyser(config, stages=(*STAGES, _Exploding))
+    documents, _ = read_documents([("seed.txt", SEED.read_bytes())], config.resources)
+    result = run(documents, analyser)
     assert len(result.partners) == 15
     (rejected,) = result.rejected
     assert rejected.position == 11 and "RuntimeError: boom" in rejected.reason
     assert rejected.text.startswith("L’Organe international de contrôle des stupéfiants")
-    table = export.rows(result)["rejected.csv"]
+    table = rows.rows(result)["rejected.csv"]
     assert table[0]["reason"].startswith("extraction failed")
 
 
 def test_outputs_are_all_or_nothing_when_writing_fails(tmp_path, monkeypatch):
     out = tmp_path / "out"
-    export.write_outputs({"partners.json": b"old", "partners.csv": b"old"}, out)
+    folder.write_outputs({"partners.json": b"old", "partners.csv": b"old"}, out)
     calls = {"n": 0}
     real = Path.write_bytes
 
@@ -105,8 +113,8 @@ def test_outputs_are_all_or_nothing_when_writing_fails(tmp_path, monkeypatch):
         return real(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", failing)
-    with pytest.raises(export.OutputError, match="No space left"):
-        export.write_outputs({"partners.json": b"new", "partners.csv": b"new", "dates.csv": b"new"}, out)
+    with pytest.raises(OutputError, match="No space left"):
+        folder.write_outputs({"partners.json": b"new", "partners.csv": b"new", "dates.csv": b"new"}, out)
     monkeypatch.undo()
     assert {p.name: p.read_bytes() for p in out.iterdir()} == {"partners.json": b"old", "partners.csv": b"old"}
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
@@ -114,20 +122,31 @@ def test_outputs_are_all_or_nothing_when_writing_fails(tmp_path, monkeypatch):
 
 def test_a_run_killed_between_renames_gets_its_outputs_back(tmp_path):
     out = tmp_path / "out"
-    export.write_outputs({"partners.json": b"old"}, out)
+    folder.write_outputs({"partners.json": b"old"}, out)
     os.rename(out, tmp_path / ".out.old-999999999")  # as a kill right after the first rename leaves it
     (tmp_path / ".out.tmp-999999999-abc").mkdir()
-    export.write_outputs({"partners.json": b"new"}, out)
+    folder.write_outputs({"partners.json": b"new"}, out)
     assert (out / "partners.json").read_bytes() == b"new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+def _wait_for(condition, proc, timeout: float = 120.0) -> None:
+    """Poll ``condition`` until it holds (the run reached the moment the test is about)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert proc.poll() is None, "the run ended before the moment the test waits for"
+        assert time.monotonic() < deadline, "the run never reached the moment the test waits for"
+        time.sleep(0.01)
+
+
 def test_a_terminated_run_leaves_the_previous_outputs(tmp_path):
     out = tmp_path / "out"
-    export.write_outputs({"partners.json": b"previous"}, out)
+    folder.write_outputs({"partners.json": b"previous"}, out)
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(SEED), "--out", str(out), "--no-cache"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    # Ready when the run has started writing its new outputs beside the old ones: a kill now must
+    # leave the old ones whole and remove the new ones.
+    _wait_for(lambda: any(tmp_path.glob(".out.tmp-*")), proc)
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
@@ -136,19 +155,16 @@ def test_a_terminated_run_leaves_the_previous_outputs(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_dates_do_not_depend_on_the_day_the_pipeline_runs(nlp):
+def test_dates_do_not_depend_on_the_day_the_pipeline_runs(config, nlp):
     pages = [SEED, FIXTURES / "pages" / "partenaires_sans_separateurs.txt"]
-    dates.normalise.cache_clear()
-    today = run_pages(pages)
+    today = run_pages(pages, Analyser(config))  # each analyser parses every date string afresh
     with time_machine.travel("2031-06-15 12:00", tick=False):
-        dates.normalise.cache_clear()
-        later = run_pages(pages)
-    dates.normalise.cache_clear()
+        later = run_pages(pages, Analyser(config))
     assert today == later
     assert any(d["value"] == "2002" for p in today["partners"] for d in p["dates"])
 
 
-def test_per_partner_content_does_not_depend_on_section_order(nlp, tmp_path):
+def test_per_partner_content_does_not_depend_on_section_order(analyser, tmp_path):
     sections = SEED.read_text(encoding="utf-8").strip().split("\n|\n")
     reordered = tmp_path / "seed.txt"
     reordered.write_text("\n|\n".join(reversed(sections)) + "\n", encoding="utf-8")
@@ -157,8 +173,8 @@ def test_per_partner_content_does_not_depend_on_section_order(nlp, tmp_path):
     original.write_bytes(SEED.read_bytes())
 
     def by_id(path):
-        documents, _ = pipeline.read_documents([("seed.txt", path.read_bytes())])
-        data = json.loads(export.to_json(pipeline.run(documents)))
+        documents, _ = read_documents([("seed.txt", path.read_bytes())], analyser.config.resources)
+        data = json.loads(rows.to_json(run(documents, analyser), analyser.config))
         return {p["partner_id"]: {k: v for k, v in p.items() if k != "section_index"} for p in data["partners"]}
 
     assert by_id(reordered) == by_id(original)
@@ -170,7 +186,7 @@ def test_per_partner_content_does_not_depend_on_section_order(nlp, tmp_path):
     ("zip.txt", b"PK\x03\x04" + bytes(100), "ZIP"),
     ("png.html", b"\x89PNG\r\n\x1a\n" + bytes(100), "PNG"),
 ])
-def test_more_bad_inputs(tmp_path, name, data, words):
+def test_more_bad_inputs(cli, tmp_path, name, data, words):
     page = tmp_path / name
     page.write_bytes(data)
     result = cli("run", str(page), "--out", str(tmp_path / "out"))
@@ -179,14 +195,14 @@ def test_more_bad_inputs(tmp_path, name, data, words):
     assert name in line and words in line
 
 
-def test_a_file_over_the_size_limit(tmp_path):
+def test_a_file_over_the_size_limit(cli, tmp_path):
     page = tmp_path / "huge.txt"
     page.write_bytes(b"Titre (T)\n" + b"Texte. " * (3 * 1024 * 1024))
     result = cli("run", str(page), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "MiB limit" in result.stderr
 
 
-def test_mojibake_is_repaired_and_said(tmp_path):
+def test_mojibake_is_repaired_and_said(cli, tmp_path):
     text = "Organisation mondiale des douanes (OMD)\nL’OMD a été créée en 1952 à Bruxelles.\n"
     page = tmp_path / "mojibake.txt"
     page.write_bytes(text.encode("utf-8").decode("cp1252").encode("utf-8"))
@@ -199,17 +215,17 @@ def test_mojibake_is_repaired_and_said(tmp_path):
     assert data["partners"][0]["text"] == "L’OMD a été créée en 1952 à Bruxelles."
 
 
-def test_html_with_scripts_comments_iframes_and_entities():
+def test_html_with_scripts_comments_iframes_and_entities(config):
     html = (b"<html><body><script>document.write('<h2>Faux (FX)</h2><p>Non.</p>')</script>"
             b"<!-- <h2>Commentaire (CM)</h2><p>Non plus.</p> --><iframe src='x'><h2>Cadre</h2></iframe>"
             b"<h2>Union postale universelle (UPU)</h2><p>L&rsquo;UPU &amp; l&#8217;OMD&nbsp;: 1&nbsp;000 bureaux.</p>"
             b"</body></html>")
-    document = split(read_page("page.html", html))
+    document = split(read_page("page.html", html), config.resources)
     assert [s.heading for s in document.sections] == ["Union postale universelle (UPU)"]
     assert document.sections[0].text == "L’UPU & l’OMD : 1 000 bureaux."
 
 
-def test_quiet_and_verbose(tmp_path):
+def test_quiet_and_verbose(cli, tmp_path):
     quiet = cli("run", str(SEED), "--out", str(tmp_path / "q"), "-q")
     assert quiet.returncode == 0 and quiet.stderr == ""
     loud = cli("run", str(SEED), "--out", str(tmp_path / "v"), "-v")
@@ -223,10 +239,10 @@ def test_a_failing_run_leaves_the_previous_outputs(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from pipeline import cli as cli_module
-    from pipeline import schema
+    from pipeline.outputs import schema
 
     out = tmp_path / "out"
-    export.write_outputs({"partners.json": b"previous"}, out)
+    folder.write_outputs({"partners.json": b"previous"}, out)
 
     def broken(partner):
         tables = real_rows(partner)
@@ -234,8 +250,8 @@ def test_a_failing_run_leaves_the_previous_outputs(tmp_path, monkeypatch):
             row["value"] = "2002-11-28T00:00"  # what a dateparser default would have done
         return tables
 
-    real_rows = export.partner_rows
-    monkeypatch.setattr(export, "partner_rows", broken)
+    real_rows = writing.partner_rows
+    monkeypatch.setattr(writing, "partner_rows", broken)
     result = CliRunner().invoke(cli_module.cli, ["run", str(SEED), "--out", str(out), "--no-cache"])
     assert result.exit_code == schema.SchemaError.exit_code
     assert (out / "partners.json").read_bytes() == b"previous"

@@ -265,6 +265,6 @@ def diff_items(ev: Evaluation, where: str, name: str, missing, spurious, describ
         ev.differences.append(Difference(where, name, "spurious", describe(item), pid))
 
 
-def headingname_key(heading: str) -> str:
+def heading_key(heading: str) -> str:
     """How headings are compared: case, accents, apostrophes and a leading article do not count."""
     return name_key(heading)

@@ -7,10 +7,15 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
+import time_machine
+from conftest import SEED
 from openpyxl import load_workbook
 
-from pipeline import export, schema
 from pipeline.models import Agreement, DateMention, Document, Mention, Organisation, Partner, RunResult, Section, Theme
+from pipeline.outputs import background, report, rows, schema, workbook, writing
+from pipeline.outputs.folder import FORMATS
+from pipeline.run import run
+from pipeline.stages.sections import read_documents
 
 HOSTILE = '=HYPERLINK("http://x","y")'
 
@@ -37,32 +42,32 @@ def _result(heading="Union postale universelle (UPU)", text=None) -> RunResult:
     ("\rx", "'\rx"), ("Organisation", "Organisation"), ("1998-05", "1998-05"), (42, 42), (None, None),
 ])
 def test_neutralise(value, expected):
-    assert export.neutralise(value) == expected
+    assert rows.neutralise(value) == expected
 
 
-def test_csv_is_excel_and_pandas_friendly():
-    files = export.render(_result(heading=HOSTILE), ("csv",))
+def test_csv_is_excel_and_pandas_friendly(config):
+    files = writing.render(_result(heading=HOSTILE), config, ("csv",))
     raw = files["dates.csv"]
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     assert b"\r\n" in raw
     frame = pd.read_csv(io.BytesIO(raw))
-    assert list(frame.columns) == list(export.COLUMNS["dates.csv"])
+    assert list(frame.columns) == list(schema.COLUMNS["dates.csv"])
     assert frame["value"].astype(str).tolist() == ["1998-05", "2002"]
     partners = list(csv.DictReader(io.StringIO(files["partners.csv"].decode("utf-8-sig"))))
     assert partners[0]["heading"] == "'" + HOSTILE  # neutralised in CSV
     assert partners[0]["text"].endswith(" " + HOSTILE)  # inside a cell: no formula, left as written
 
 
-def test_json_keeps_text_unchanged():
-    data = json.loads(export.render(_result(), ("json",))["partners.json"])
+def test_json_keeps_text_unchanged(config):
+    data = json.loads(writing.render(_result(), config, ("json",))["partners.json"])
     assert data["partners"][0]["text"].endswith(HOSTILE)
 
 
-def test_workbook_sheets_header_iso_text_and_no_formula():
-    book = load_workbook(io.BytesIO(export.render(_result(heading=HOSTILE), ("xlsx",))["partners.xlsx"]))
+def test_workbook_sheets_header_iso_text_and_no_formula(config):
+    book = load_workbook(io.BytesIO(writing.render(_result(heading=HOSTILE), config, ("xlsx",))["partners.xlsx"]))
     assert book.sheetnames == ["README", "partners", "organisations", "agreements", "dates", "themes", "rejected"]
     dates = book["dates"]
-    assert [c.value for c in dates[1]] == list(export.COLUMNS["dates.csv"])
+    assert [c.value for c in dates[1]] == list(schema.COLUMNS["dates.csv"])
     assert dates[1][0].font.bold and dates.freeze_panes == "A2" and dates.auto_filter.ref
     values = {c.value: c.data_type for c in dates["D"][1:]}
     assert values == {"1998-05": "s", "2002": "s"}
@@ -72,14 +77,14 @@ def test_workbook_sheets_header_iso_text_and_no_formula():
     assert any(c.value == "value" for c in book["README"]["B"])
 
 
-def test_outputs_are_deterministic():
-    assert export.render(_result()) == export.render(_result())
+def test_outputs_are_deterministic(config):
+    assert writing.render(_result(), config) == writing.render(_result(), config)
 
 
-def test_datapackage_describes_every_csv():
-    package = json.loads(export.render(_result(), ("csv",))["datapackage.json"])
+def test_datapackage_describes_every_csv(config):
+    package = json.loads(writing.render(_result(), config, ("csv",))["datapackage.json"])
     paths = [r["path"] for r in package["resources"]]
-    assert paths == list(export.COLUMNS)
+    assert paths == list(schema.COLUMNS)
     dates = next(r for r in package["resources"] if r["path"] == "dates.csv")["schema"]
     value = next(f for f in dates["fields"] if f["name"] == "value")
     assert value["type"] == "string" and value["constraints"]["pattern"] == schema.PARTIAL_DATE
@@ -95,73 +100,65 @@ def test_datapackage_describes_every_csv():
     ("partners.csv", {"section_index": "one"}, "section_index must be integer"),
     ("dates.csv", {"extra": 1}, "must not contain"),
 ])
-def test_schema_rejects_a_broken_table(table, row_change, message):
-    tables = export.rows(_result())
+def test_schema_rejects_a_broken_table(config, table, row_change, message):
+    tables = rows.rows(_result())
     tables[table][0].update(row_change)
     with pytest.raises(schema.SchemaError, match=message):
-        schema.validate(tables)
+        schema.validate(tables, config.resources.themes.codes)
 
 
-def test_schema_accepts_the_run():
-    schema.validate(export.rows(_result()))
+def test_schema_accepts_the_run(config):
+    schema.validate(rows.rows(_result()), config.resources.themes.codes)
 
 
 @pytest.fixture(scope="module")
-def seed_result(nlp):
-    from conftest import ROOT
-
-    from pipeline import pipeline
-
-    page = ROOT / "corpus" / "omd_partenaires_fr.txt"
-    documents, _ = pipeline.read_documents([("corpus/omd_partenaires_fr.txt", page.read_bytes())])
-    return pipeline.run(documents)
+def seed_result(analyser):
+    documents, _ = read_documents([("corpus/omd_partenaires_fr.txt", SEED.read_bytes())], analyser.config.resources)
+    return run(documents, analyser)
 
 
-def test_streamed_files_equal_the_whole_run_rendered_at_once(seed_result):
+def test_streamed_files_equal_the_whole_run_rendered_at_once(seed_result, config):
     """The writer appends partner by partner; the files are what the whole run would give at once."""
-    from pipeline import report
-
-    files = export.render(seed_result)
-    assert files["partners.json"] == export.to_json(seed_result).encode("utf-8")
-    assert json.loads(files["partners.json"]) == json.loads(json.dumps(export.to_data(seed_result)))
-    assert files["partners.json"].decode("utf-8") == json.dumps(export.to_data(seed_result), ensure_ascii=False,
+    files = writing.render(seed_result, config)
+    assert files["partners.json"] == rows.to_json(seed_result, config).encode("utf-8")
+    assert json.loads(files["partners.json"]) == json.loads(json.dumps(rows.to_data(seed_result, config)))
+    assert files["partners.json"].decode("utf-8") == json.dumps(rows.to_data(seed_result, config), ensure_ascii=False,
                                                                 indent=2) + "\n"
-    assert files["report.html"].decode("utf-8") == report.render(export.to_data(seed_result))
-    tables = export.rows(seed_result)
-    for name, columns in export.COLUMNS.items():
+    assert files["report.html"].decode("utf-8") == report.render(rows.to_data(seed_result, config))
+    tables = rows.rows(seed_result)
+    for name, columns in schema.COLUMNS.items():
         read = list(csv.DictReader(io.StringIO(files[name].decode("utf-8-sig"))))
         assert len(read) == len(tables[name]) and list(read[0] if read else columns) == list(columns)
     assert not any(name.endswith(".tmp") for name in files)
 
 
-def test_background_writer_gives_the_same_files_and_reports_its_errors(seed_result, tmp_path):
+def test_background_writer_gives_the_same_files_and_reports_its_errors(seed_result, config, tmp_path):
     written = {}
-    for background in (False, True):
-        out = tmp_path / f"out-{background}"
-        kept, failed = export.write_run(out, export.FORMATS, seed_result.documents, iter(seed_result.partners),
-                                        seed_result.rejected, background=background)
+    for in_background in (False, True):
+        out = tmp_path / f"out-{in_background}"
+        kept, failed = background.write_run(out, FORMATS, seed_result.documents, config,
+                                            iter(seed_result.partners), seed_result.rejected, background=in_background)
         assert (kept, failed) == (len(seed_result.partners), [])
-        written[background] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+        written[in_background] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
     assert written[True] == written[False]
     # A row that breaks the schema, found by the writer process: the run raises it, nothing is written.
     bad = replace(seed_result.partners[0], partner_id="Not A Slug")
     with pytest.raises(schema.SchemaError, match="partner_id"):
-        export.write_run(tmp_path / "bad", export.FORMATS, seed_result.documents, iter([bad]), background=True)
+        background.write_run(tmp_path / "bad", FORMATS, seed_result.documents, config, iter([bad]), background=True)
     assert not (tmp_path / "bad").exists() and sorted(p.name for p in tmp_path.iterdir()) == [
         "out-False", "out-True"]
 
 
-def test_a_cell_over_the_excel_limit_is_cut_and_says_so():
+def test_a_cell_over_the_excel_limit_is_cut_and_says_so(config):
     long = "a" * 40_000
-    book = load_workbook(io.BytesIO(export.render(_result(text=long + " UPU"), ("xlsx",))["partners.xlsx"]))
+    book = load_workbook(io.BytesIO(writing.render(_result(text=long + " UPU"), config, ("xlsx",))["partners.xlsx"]))
     cell = book["partners"]["O2"].value
-    assert len(cell) == export.XLSX_CELL_MAX and cell.endswith("entier dans le CSV et le JSON)")
+    assert len(cell) == workbook.XLSX_CELL_MAX and cell.endswith("entier dans le CSV et le JSON)")
 
 
-def test_every_file_is_the_same_on_another_day():
-    import time_machine
+def test_every_file_is_the_same_on_another_day(config):
 
-    today = export.render(_result())
+    today = writing.render(_result(), config)
     with time_machine.travel("2031-06-15 12:00", tick=False):
-        later = export.render(_result())
+        later = writing.render(_result(), config)
     assert later == today

@@ -7,8 +7,6 @@ a partner; see ``extract_partner`` in conftest.py.
 
 import pytest
 
-from pipeline import themes
-
 HEADING = "Test"
 
 
@@ -116,9 +114,9 @@ def test_theme_from_a_typical_sentence(extract_partner, text, code, evidence):
     assert evidence in got[code].evidence
 
 
-def test_every_theme_of_the_vocabulary_is_tested():
+def test_every_theme_of_the_vocabulary_is_tested(config):
     codes = {p.values[1] for p in THEMES}
-    assert codes == {t["code"] for t in themes.vocabulary()}
+    assert codes == set(config.resources.themes.codes)
 
 
 def test_theme_label_comes_from_the_vocabulary(extract_partner):

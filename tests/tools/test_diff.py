@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pipeline.diff import SUMMARY_KEYS, compare, render
+from pipeline.tools.diff import SUMMARY_KEYS, compare, render
 
 
 def _agreement(kind, parties, date):

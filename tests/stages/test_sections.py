@@ -4,25 +4,26 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, SEED
 
 from pipeline.errors import InputError
-from pipeline.reading import read_page
-from pipeline.sections import parse_heading, slug, split, to_partners
+from pipeline.stages.reading import read_page
+from pipeline.stages.sections import parse_heading, split, to_partners
+from pipeline.text import slug
 
-LAYOUTS = Path(__file__).parent / "fixtures" / "layouts"
+LAYOUTS = FIXTURES / "layouts"
 LAYOUT_PAGES = sorted(p for p in LAYOUTS.iterdir() if p.suffix in (".txt", ".html", ".htm"))
-SEED = Path(__file__).parents[1] / "corpus" / "omd_partenaires_fr.txt"
 
 
-def split_file(path: Path):
-    return split(read_page(path.name, path.read_bytes()))
+def split_file(path: Path, resources):
+    return split(read_page(path.name, path.read_bytes()), resources)
 
 
 @pytest.mark.parametrize("page", LAYOUT_PAGES, ids=lambda p: p.name)
-def test_layout_splits_into_exactly_its_sections(page):
+def test_layout_splits_into_exactly_its_sections(config, page):
     expected = json.loads(page.with_name(page.stem + ".expected.json").read_text(encoding="utf-8"))
-    document = split_file(page)
-    partners = to_partners((document,))
+    document = split_file(page, config.resources)
+    partners = to_partners((document,), config.resources)
     assert document.title == expected["title"]
     got = [(p.heading, p.name, p.acronym) for p in partners]
     want = [(s["heading"], s["name"], s["acronym"]) for s in expected["sections"]]
@@ -39,8 +40,8 @@ def test_every_layout_fixture_has_its_expectations():
         assert page.with_name(page.stem + ".expected.json").exists(), page
 
 
-def test_seed_gives_sixteen_sections():
-    partners = to_partners((split_file(SEED),))
+def test_seed_gives_sixteen_sections(config):
+    partners = to_partners((split_file(SEED, config.resources),), config.resources)
     assert len(partners) == 16
     assert partners[0].heading == "Agence Internationale de l’energie Atomique (AIEA)"
     assert [p.acronym for p in partners][:2] == ["AIEA", None]
@@ -60,15 +61,18 @@ def test_seed_gives_sixteen_sections():
      "Le secrétariat de l’OSCE", "OSCE"),
     ("Banque mondiale (en anglais)", "Banque mondiale (en anglais)", None),
 ])
-def test_parse_heading(heading, name, acronym):
-    assert parse_heading(heading) == (name, acronym)
+def test_parse_heading(config, heading, name, acronym):
+    assert parse_heading(heading, config.resources.gazetteer.acronyms) == (name, acronym)
 
 
-def test_ids_do_not_depend_on_section_order():
+def test_ids_do_not_depend_on_section_order(config):
     page = "A propos (AP)\nTexte un.\n|\nBanque mondiale\nTexte deux.\n|\nBanque mondiale\nTexte trois.\n"
     reordered = "Banque mondiale\nTexte trois.\n|\nA propos (AP)\nTexte un.\n|\nBanque mondiale\nTexte deux.\n"
-    ids = {p.text: p.partner_id for p in to_partners((split(read_page("a.txt", page.encode())),))}
-    ids2 = {p.text: p.partner_id for p in to_partners((split(read_page("a.txt", reordered.encode())),))}
+    def ids_of(text):
+        document = split(read_page("a.txt", text.encode()), config.resources)
+        return {p.text: p.partner_id for p in to_partners((document,), config.resources)}
+
+    ids, ids2 = ids_of(page), ids_of(reordered)
     assert ids == ids2
     assert ids["Texte un."] == "ap"
     assert len(set(ids.values())) == 3
@@ -78,6 +82,6 @@ def test_slug_is_ascii():
     assert slug("Organisation mondiale de la Santé") == "organisation-mondiale-de-la-sante"
 
 
-def test_page_without_sections_is_an_input_error():
+def test_page_without_sections_is_an_input_error(config):
     with pytest.raises(InputError, match="no partner section"):
-        split(read_page("x.txt", b"Un titre\nUn autre titre\n"))
+        split(read_page("x.txt", b"Un titre\nUn autre titre\n"), config.resources)

@@ -3,7 +3,7 @@
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.reading import decode, html_blocks, normalise, read_page
+from pipeline.stages.reading import decode, html_blocks, normalise, read_page
 
 PAGE = "Organisation mondiale des douanes (OMD)\nL’OMD a été créée en 1952 ; « élargie » depuis.\n"
 

@@ -9,7 +9,7 @@ import json
 import pytest
 from conftest import FIXTURES, ROOT, run_pages
 
-from pipeline.evaluation import evaluate
+from pipeline.tools.evaluate import evaluate
 
 GOLD_FILES = sorted([*(ROOT / "corpus" / "gold").glob("*.gold.json"), *(FIXTURES / "gold").glob("*.gold.json")])
 THRESHOLDS = {"sections": 1.0, "organisations": 0.95, "dates": 0.95, "agreements": 0.95, "themes": 0.95}
@@ -17,15 +17,15 @@ PARTIES_MIN_ACCURACY = 0.90
 
 
 @pytest.fixture(scope="module")
-def predictions(nlp):
+def predictions(analyser):
     golds = [json.loads(p.read_text(encoding="utf-8")) for p in GOLD_FILES]
-    return run_pages([ROOT / g["source"] for g in golds])
+    return run_pages([ROOT / g["source"] for g in golds], analyser)
 
 
 @pytest.mark.parametrize("gold_file", GOLD_FILES, ids=lambda p: p.name)
-def test_gold(gold_file, predictions):
+def test_gold(gold_file, predictions, config):
     gold = json.loads(gold_file.read_text(encoding="utf-8"))
-    result = evaluate(gold, predictions)
+    result = evaluate(gold, predictions, config.resources.gazetteer)
     print(f"\n{gold_file.name}\n{result.table()}\n{result.report()}")
     low = {name: round(result.scores[name].f1, 3) for name, minimum in THRESHOLDS.items()
            if result.scores[name].f1 < minimum}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import report
+from pipeline.outputs import report
 
 CHROMIUM = Path("/usr/bin/chromium")
 KINDS = ("org", "date", "agreement")

@@ -6,7 +6,8 @@ section body of a partner; see ``extract_partner`` in conftest.py.
 
 import pytest
 
-from pipeline import dates
+from pipeline.nlp.dateparsing import DateNormaliser
+from pipeline.stages.dates import Dates
 
 HEADING = "Organisation mondiale de la Santé (OMS)"
 LENGTH = {"year": 4, "month": 7, "day": 10}
@@ -109,7 +110,7 @@ NORMALISED = [
 
 @pytest.mark.parametrize(("expression", "expected"), NORMALISED)
 def test_normalise_keeps_the_written_precision(expression, expected):
-    assert dates.normalise(expression) == expected
+    assert DateNormaliser()(expression) == expected
 
 
 CANDIDATES = [
@@ -121,8 +122,9 @@ CANDIDATES = [
 
 
 @pytest.mark.parametrize(("text", "expected"), CANDIDATES)
-def test_candidates_are_never_filled_in(text, expected):
-    assert dates.candidates(text) == expected
+def test_candidates_are_never_filled_in(analyser, text, expected):
+    (stage,) = [e for e in analyser.extractors if isinstance(e, Dates)]
+    assert stage.candidates(text) == expected
 
 
 # (text, the date as written, its role)
