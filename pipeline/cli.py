@@ -72,6 +72,11 @@ def _with_verbosity(func):
     return func
 
 
+_resources_option = click.option(
+    "--resources", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
+    help="A folder of resource files (a copy of pipeline/resources/, edited) to use instead of the shipped ones.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="omd-pipeline")
 def cli() -> None:
@@ -118,9 +123,10 @@ def _exit(code: int) -> None:
 @click.option("--no-cache", is_flag=True, help="Analyse every section again, ignoring and not updating the cache.")
 @click.option("--cache-dir", default=DEFAULT_DIR, show_default=True, type=click.Path(path_type=Path),
               help="Where per-section results are kept between runs.")
+@_resources_option
 @_with_verbosity
 def run(inputs: tuple[Path, ...], out_dir: Path, formats: str, workers: int, no_cache: bool, cache_dir: Path,
-        verbose: bool, quiet: bool) -> None:
+        resources: Path | None, verbose: bool, quiet: bool) -> None:
     """Run the pipeline on INPUT files or folders (default: corpus/).
 
     A folder is searched for .txt, .html and .htm pages, leaving out its gold/ folder.
@@ -134,7 +140,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str, workers: int, no_
         raise click.BadParameter(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose among "
                                  f"{', '.join(api.FORMATS)}", param_hint="--formats")
     try:
-        config = api.Config.load()
+        config = api.Config.load(resources)
         pages = api.read(inputs or (Path("corpus"),), config)
         for error in pages.errors:
             log.error(error.line())
@@ -183,8 +189,10 @@ def _thresholds(values: tuple[str, ...], fields: tuple[str, ...]) -> dict[str, f
               type=click.Path(path_type=Path), help="The predictions: a partners.json or an outputs folder.")
 @click.option("--min-f1", "min_f1", multiple=True,
               help="Fail (exit 1) below this F1: 0.9 for every field, or FIELD=0.9; may be repeated.")
+@_resources_option
 @_with_verbosity
-def evaluate(gold_path: Path, pred_path: Path, min_f1: tuple[str, ...], verbose: bool, quiet: bool) -> None:
+def evaluate(gold_path: Path, pred_path: Path, min_f1: tuple[str, ...], resources: Path | None, verbose: bool,
+             quiet: bool) -> None:
     """Score predictions against a gold file: P/R/F1 per field, then every difference.
 
     Writes evaluation.json beside the predictions (and marks the differences in report.html, if
@@ -196,7 +204,7 @@ def evaluate(gold_path: Path, pred_path: Path, min_f1: tuple[str, ...], verbose:
 
     thresholds = _thresholds(min_f1, FIELDS)
     try:
-        result = api.evaluate(gold_path, pred_path)
+        result = api.evaluate(gold_path, pred_path, api.Config.load(resources))
     except PipelineError as exc:
         _fail(exc)
     click.echo(result.table())

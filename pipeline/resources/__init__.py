@@ -252,6 +252,12 @@ def _problems(raw: dict, schema: type[_Schema], where: str = "") -> Iterator[str
                     yield f"{here}: not a table"
         elif isinstance(field.type, type) and issubclass(field.type, _Schema) and isinstance(value, dict):
             yield from _problems(value, field.type, f"{where}[{key}] ")
+        elif get_origin(field.type) is dict and isinstance(value, dict):
+            for name, item in value.items():  # one at a time, so that each problem names its key
+                try:
+                    msgspec.convert({name: item}, field.type)
+                except msgspec.ValidationError as exc:
+                    yield f'{where}[{key}] "{name}": {_message(exc)}'
         else:
             try:
                 msgspec.convert(value, field.type)
@@ -274,11 +280,11 @@ def _message(exc: msgspec.ValidationError) -> str:
     text, _, at = str(exc).partition(" - at `")
     text = text.replace("`", "")
     text = text[:1].lower() + text[1:]
-    item = re.match(r"\$\[(\d+)\]", at)
+    if at.startswith("key`"):
+        return f"{text} (a key of the table)"
+    item = re.search(r"\[(\d+)\]`?$", at)
     if item:
         return f"{text} (item {int(item.group(1)) + 1})"
-    if at.startswith("key in"):
-        return f"{text} (a key of the table)"
     return text
 
 

@@ -1,0 +1,115 @@
+"""Resource files: the shipped ones load and validate; a broken one stops a run before any section is
+analysed, with one line naming the file and every problem in it, and exit 3."""
+
+import shutil
+
+import pytest
+from conftest import ROOT, SEED, run_cli
+
+from pipeline import resources
+from pipeline.errors import ResourceError
+
+SHIPPED = ROOT / "pipeline" / "resources"
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A copy of the shipped resource files, to break."""
+    copy = tmp_path / "resources"
+    shutil.copytree(SHIPPED, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return copy
+
+
+def _edit(folder, name, old, new):
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}: the test no longer breaks what it says"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+DUPLICATE_OMD = '\n[[organisation]]\nname = "Office mondial des doublons"\nacronym = "OMD"\nkind = "ngo"\n'
+
+# (file, text replaced, replacement, what the error line must say)
+BROKEN = [
+    pytest.param("themes.toml", "[[theme]]", "[[theme]", "not valid TOML", id="toml-syntax"),
+    pytest.param("themes.toml", "cues = [", "cue = [",
+                 '[[theme]] entry 1: unknown key "cue"; [[theme]] entry 1: missing key "cues"', id="missing-key"),
+    pytest.param("organisations.toml", 'name = "Organisation des Nations Unies"\n', "",
+                 '[[organisation]] entry 1: missing key "name"', id="gazetteer-entry-without-name"),
+    pytest.param("dates.toml", "min_year = 1800", 'min_year = "1800"', 'key "min_year": expected int, got str',
+                 id="wrong-type"),
+    pytest.param("themes.toml", 'cues = ["matière nucléaire"', 'cues = [12, "matière nucléaire"',
+                 '[[theme]] entry 1: key "cues": expected str, got int (item 1)', id="wrong-type-in-list"),
+    pytest.param("organisations.toml", "# --- Système des Nations Unies", DUPLICATE_OMD + "# ---",
+                 'both claim the acronym "OMD"', id="duplicate-acronym"),
+    pytest.param("organisations.toml", 'kind = "un_system"', 'kind = "planetary"',
+                 '[[organisation]] entry 1: key "kind": invalid enum value \'planetary\'', id="unknown-kind"),
+    pytest.param("agreements.toml", 'PDA = "memorandum_of_understanding"', 'PDA = "memorandum"',
+                 "[acronyms] \"PDA\": invalid enum value 'memorandum'", id="unknown-agreement-type-referenced"),
+    pytest.param("agreements.toml", 'code = "letter_of_intent"', 'code = "letter"',
+                 '[[type]] entry 3: key "code": invalid enum value \'letter\'', id="unknown-agreement-type"),
+    pytest.param("dates.toml", "[roles]\nsignature =", "[roles]\nsigning =",
+                 "[roles] \"signing\": invalid enum value 'signing' (a key of the table)",
+                 id="unknown-date-role-referenced"),
+    pytest.param("agreements.toml", '"même mois" = "month"', '"même mois" = "week"', "invalid enum value 'week'",
+                 id="unknown-precision-referenced"),
+    pytest.param("themes.toml", 'code = "drugs"', 'code = "nuclear_radioactive"',
+                 '[[theme]] entries 1 and 2: both define code "nuclear_radioactive"', id="duplicate-theme-code"),
+    pytest.param("themes.toml", 'code = "drugs"', 'code = "Drogues et précurseurs"',
+                 'code "Drogues et précurseurs" is not lower_case_with_underscores', id="theme-code-not-a-code"),
+    pytest.param("layout.toml", "'^vous êtes ici\\b',", "'^vous êtes (ici',", "is not a valid regular expression",
+                 id="bad-regular-expression"),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new", "message"), BROKEN)
+def test_a_broken_resource_file_is_one_line_and_exit_3(folder, tmp_path, name, old, new, message):
+    _edit(folder, name, old, new)
+    out = tmp_path / "out"
+    result = run_cli("run", SEED, "--out", out, "--no-cache", "--resources", folder)
+    assert result.returncode == 3, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {folder / name}: ") and message in line, line
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("name", "old", "new", "message"), BROKEN)
+def test_load_raises_a_resource_error_naming_the_file(folder, name, old, new, message):
+    _edit(folder, name, old, new)
+    with pytest.raises(ResourceError) as caught:
+        resources.load(folder)
+    assert caught.value.source == str(folder / name) and message in caught.value.problem
+    assert caught.value.exit_code == 3
+
+
+def test_every_problem_of_a_file_is_reported_not_only_the_first(folder):
+    _edit(folder, "themes.toml", "cues = [", "cue = [")
+    _edit(folder, "themes.toml", 'label = "Drogues et précurseurs"', "label = 3")
+    with pytest.raises(ResourceError) as caught:
+        resources.load(folder)
+    problem = caught.value.problem
+    assert '[[theme]] entry 1: unknown key "cue"' in problem
+    assert '[[theme]] entry 2: key "label": expected str, got int' in problem
+
+
+def test_a_missing_resource_file(folder):
+    (folder / "entities.toml").unlink()
+    with pytest.raises(ResourceError, match="resource file is missing"):
+        resources.load(folder)
+
+
+def test_the_shipped_resources_load_with_their_indexes():
+    loaded = resources.load()
+    assert loaded.folder == SHIPPED and len(loaded.fingerprint) == 64
+    omd = loaded.gazetteer.by_acronym["OMD"]
+    assert loaded.gazetteer.entries[omd].name == "Organisation mondiale des douanes"
+    assert loaded.gazetteer.find_name("l’Organisation mondiale des douanes") == omd
+    assert {"OMD", "WCO"} <= loaded.gazetteer.acronyms
+    assert "nuclear_radioactive" in loaded.themes.codes and "SAFE" in loaded.themes.acronym_cues
+
+
+def test_a_copy_of_the_resources_has_the_same_fingerprint_and_an_edit_changes_it(folder):
+    assert resources.load(folder).fingerprint == resources.load().fingerprint
+    _edit(folder, "themes.toml", "[[theme]]", "# a comment\n[[theme]]")
+    assert resources.load(folder).fingerprint != resources.load().fingerprint

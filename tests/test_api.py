@@ -1,0 +1,57 @@
+"""The Python API: each command as a function, with the CLI's behaviour and none of its printing."""
+
+import json
+import logging
+
+import pytest
+from conftest import ROOT, SEED
+
+from pipeline import api
+from pipeline.errors import InputError
+
+GOLD = ROOT / "corpus" / "gold" / "omd_partenaires_fr.gold.json"
+
+
+def test_run_then_an_identical_run_reuses_the_outputs_and_says_its_warnings_again(config, nlp, tmp_path, caplog):
+    page = tmp_path / "page.txt"
+    page.write_text(SEED.read_text(encoding="utf-8") + "|\nTest (TST)\nL’OMD coopère avec l’ZXQA depuis 2004.\n",
+                    encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = api.run([page], tmp_path / "a", cache_dir=cache, config=config)
+    assert (first.documents, first.sections, first.kept, first.failed, first.exit_code) == (1, 17, 17, 0, 0)
+    assert (first.cache_hits, first.cache_misses, first.reused) == (0, 17, False)
+    assert any("ZXQA" in line for line in first.warnings)
+    with caplog.at_level(logging.WARNING, logger="pipeline"):
+        second = api.run([page], tmp_path / "b", cache_dir=cache, config=config)
+    assert second.reused and second.kept == 17 and second.warnings == first.warnings
+    assert any("ZXQA" in r.getMessage() for r in caplog.records)
+    files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert files == sorted(p.name for p in (tmp_path / "b").iterdir())
+    for name in files:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_run_without_cache_and_with_an_unreadable_input(config, nlp, tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    summary = api.run([SEED, tmp_path / "empty.txt"], tmp_path / "out", formats=("json",), cache_dir=None,
+                      config=config)
+    assert summary.kept == 16 and summary.exit_code == 1 and summary.cache_hits is None
+    assert [e.source for e in summary.errors] == [str(tmp_path / "empty.txt")]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["partners.json"]
+
+
+def test_run_with_nothing_readable_raises_the_input_error(config, tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        api.run([tmp_path / "nope.txt"], tmp_path / "out", cache_dir=None, config=config)
+    assert not (tmp_path / "out").exists()
+
+
+def test_evaluate_and_diff(config, nlp, tmp_path):
+    out = tmp_path / "out"
+    api.run([SEED], out, cache_dir=None, config=config)
+    scores = api.evaluate(GOLD, out, config)
+    assert scores.scores["sections"].f1 == 1.0 and scores.below({"dates": 0.9}) == {}
+    assert json.loads((out / "evaluation.json").read_text(encoding="utf-8"))["scores"]["sections"]["tp"] == 16
+    assert api.diff(out, out / "partners.json")["changed"] is False
+    changes = api.diff(out, out, write=tmp_path / "changes.json")
+    assert json.loads((tmp_path / "changes.json").read_text(encoding="utf-8")) == changes
