@@ -116,8 +116,8 @@ def _exit(code: int) -> None:
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", default="outputs", show_default=True, type=click.Path(path_type=Path),
               help="Folder to write the outputs into (replaced as a whole, once every file is ready).")
-@click.option("--formats", default="json,csv,xlsx,html", show_default=True,
-              help="Comma-separated outputs to write: json, csv (with datapackage.json), xlsx, html.")
+@click.option("--formats", default=None,
+              help="Comma-separated outputs to write: json, csv (with datapackage.json), xlsx, html.  [default: all]")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Processes analysing sections in parallel.")
 @click.option("--no-cache", is_flag=True, help="Analyse every section again, ignoring and not updating the cache.")
@@ -125,7 +125,7 @@ def _exit(code: int) -> None:
               help="Where per-section results are kept between runs.")
 @_resources_option
 @_with_verbosity
-def run(inputs: tuple[Path, ...], out_dir: Path, formats: str, workers: int, no_cache: bool, cache_dir: Path,
+def run(inputs: tuple[Path, ...], out_dir: Path, formats: str | None, workers: int, no_cache: bool, cache_dir: Path,
         resources: Path | None, verbose: bool, quiet: bool) -> None:
     """Run the pipeline on INPUT files or folders (default: corpus/).
 
@@ -134,7 +134,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str, workers: int, no_
     _setup_logging(verbose, quiet)
     from . import api
 
-    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip()) if formats is not None else api.FORMATS
     unknown = sorted(set(chosen) - set(api.FORMATS))
     if unknown or not chosen:
         raise click.BadParameter(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose among "

@@ -66,6 +66,11 @@ def is_acronym(text: str) -> bool:
     return bool(_ACRONYM.match(text)) and sum(c.isupper() or c.isdigit() for c in text) >= 2
 
 
+def acronyms_in(text: str) -> list[str]:
+    """The words of ``text`` written as acronyms in capitals, in order: "le secrétariat de l'OSCE" -> ["OSCE"]."""
+    return [w for w in re.findall(r"[A-Za-z0-9&]+", text) if w.isupper() and is_acronym(w)]
+
+
 def collapse(text: str) -> str:
     """Runs of spaces, tabs and line ends as one space, trimmed."""
     return re.sub(r"[ \t\n]+", " ", text).strip()

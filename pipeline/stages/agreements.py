@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from ..models import DATE_PRECISIONS, Agreement, AgreementStatus, DateMention, Organisation, Partner
+from ..models import DATE_PRECISIONS, DATE_ROLES, Agreement, AgreementStatus, DateMention, Organisation, Partner
 from ..nlp.cues import CueIndex
 from ..text import fold, norm
 
@@ -26,7 +26,8 @@ WCO = "OMD"
 _BOTH = re.compile(r"\b(les|ces|des) deux (organisations|secretariats|institutions|parties|agences|organismes)\b")
 _EACH = re.compile(r"\bchacune?s?\b")
 _STATUS_RANK: dict[AgreementStatus, int] = {"mentioned": 0, "concluded": 1, "signed": 2}
-_DATE_ROLES = ("signature", "conclusion", "creation", "event")
+# What dates an instrument: any date but the start of a relation ("depuis 2005").
+_DATING_ROLES = tuple(role for role in DATE_ROLES if role != "start")
 _NUMBERS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 # A party is the subject or the complement of the instrument, not a body named inside another phrase.
 # The precisions at least as fine as each: a "même mois" needs an earlier date with a month.
@@ -273,7 +274,7 @@ def _dated(cues: list[_Cue], dates: tuple[DateMention, ...]) -> dict[int, list[D
     for i, c in enumerate(cues):
         by_sentence.setdefault(c.sentence, []).append(i)
     for (lo, hi), members in by_sentence.items():
-        candidates = [d for d in dates if lo <= d.start and d.end <= hi and d.role in _DATE_ROLES]
+        candidates = [d for d in dates if lo <= d.start and d.end <= hi and d.role in _DATING_ROLES]
         pairs = []
         for i in members:
             c = cues[i]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from ..models import Block, Document, Page, Partner, Rejected, Section
 from ..resources import Resources
-from ..text import is_acronym, sha256, slug
+from ..text import acronyms_in, is_acronym, sha256, slug
 from .reading import read_page
 
 log = logging.getLogger("pipeline")
@@ -24,7 +24,6 @@ log = logging.getLogger("pipeline")
 MAX_HEADING_CHARS = 160
 MAX_HEADING_WORDS = 22
 _SENTENCE_END = (".", "!", "?", ";", ":", ",", "…")
-_ACRONYM_IN_NAME = re.compile(r"\b[A-Z][A-Z0-9&]{1,}[A-Z0-9]?\b")
 _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<inner>[^()]+)\)\s*$")
 _WEB = re.compile(r"(www\.|https?:|\.(org|int|com|net|eu|fr)\b|@)", re.I)
 
@@ -187,7 +186,7 @@ def parse_heading(heading: str, known_acronyms: frozenset[str] = frozenset()) ->
             return name, inner
         if len(inner.split()) >= 3:
             # "Le secrétariat de l'OSCE (Organisation pour la sécurité...)": the acronym is in the name
-            found = _ACRONYM_IN_NAME.findall(name)
+            found = acronyms_in(name)
             return name, found[-1] if found else None
         return heading, None
     return heading, None
