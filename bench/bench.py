@@ -45,8 +45,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.config import BATCH_SIZE, MODEL
+
 # The model's load time is measured as the pipeline loads it: without the parts it leaves out.
-from pipeline.nlp import EXCLUDED
+from pipeline.nlp.model import EXCLUDED
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PAGE = ROOT / "corpus" / "omd_partenaires_fr.txt"
@@ -57,8 +59,6 @@ PARTIAL = ROOT / "bench" / "results.partial.json"  # the figures so far, while t
 RANDOM_SEED = 20_240_613
 SECTIONS_PER_PAGE = 100
 CHANGED_SHARE = 0.01
-MODEL = "fr_core_news_sm"
-BATCH_SIZE = 64
 HELP_REPEAT = 5
 HOST_ORGANISATION = "OMD"  # the pages are about its partners: never a partner itself
 
