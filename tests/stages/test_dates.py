@@ -6,7 +6,6 @@ section body of a partner; see ``extract_partner`` in conftest.py.
 
 import pytest
 
-from pipeline.nlp.dateparsing import DateNormaliser
 from pipeline.stages.dates import Dates
 
 HEADING = "Organisation mondiale de la Santé (OMS)"
@@ -98,21 +97,6 @@ def test_numbers_that_are_not_dates(extract_partner, text):
 
 # dateparser is given a fixed reference date and the value is cut to the precision written, so the day
 # the tests run never leaks into a value.
-NORMALISED = [
-    ("2002", ("2002", "year")),
-    ("mai 1998", ("1998-05", "month")),
-    ("septembre 2002", ("2002-09", "month")),
-    ("13 mai 1998", ("1998-05-13", "day")),
-    ("1 janvier 2000", ("2000-01-01", "day")),
-    ("12/01/2007", ("2007-01-12", "day")),
-]
-
-
-@pytest.mark.parametrize(("expression", "expected"), NORMALISED)
-def test_normalise_keeps_the_written_precision(expression, expected):
-    assert DateNormaliser()(expression) == expected
-
-
 CANDIDATES = [
     ("en 2002", [(3, 7, "2002", "year")]),
     ("depuis 2005", [(7, 11, "2005", "year")]),
