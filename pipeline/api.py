@@ -6,11 +6,12 @@
     scores = api.evaluate("corpus/gold/omd_partenaires_fr.gold.json", "outputs")   # ... evaluate
     changes = api.diff("outputs_old", "outputs")               # ... diff outputs_old outputs
 
-``run`` is ``read`` then ``write``, for callers that want the number of sections before the work
-starts (the CLI's progress bar). A configuration (``Config.load(resources_folder)``) may be passed to
-any of them; two configurations can run in one process. Problems raise the project's errors
-(``pipeline.errors``), each with the file it is about and what to do; warnings go to the
-``pipeline`` logger.
+``run`` serves one run; a ``Pipeline`` serves many, with the model loaded once (on the first section
+that is not in the cache), and splits a run into ``read`` then ``write`` for callers that want the
+number of sections before the work starts (the CLI's progress bar). A configuration
+(``Config.load(resources_folder)``) may be passed to any of them; two configurations can run in one
+process. Problems raise the project's errors (``pipeline.errors``), each with the file it is about
+and what to do; warnings go to the ``pipeline`` logger.
 
 This module and the CLI are the only ones that import others inside functions: the analysis
 (spaCy, dateparser) and the writers load only when a run needs them, so that ``--help`` and an
@@ -24,16 +25,23 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import DEFAULT_DIR, Cache, run_key
 from .config import Config
 from .errors import InputError
 from .models import Document, Rejected
 from .outputs.folder import FORMATS, copy_outputs, write_file
+from .run import stream
 from .stages.reading import collect_inputs, read_bytes, source_name
 from .stages.sections import read_documents, set_aside
 
-__all__ = ["FORMATS", "Config", "Inputs", "RunSummary", "diff", "evaluate", "read", "run", "write"]
+if TYPE_CHECKING:
+    from .analysis import Analyser
+    from .tools.evaluate import Evaluation
+
+__all__ = ["FORMATS", "Config", "Inputs", "Pipeline", "RunSummary", "diff", "evaluate", "load_json", "run",
+           "save_changes", "save_evaluation"]
 
 log = logging.getLogger("pipeline")
 
@@ -73,44 +81,86 @@ class RunSummary:
         return 1 if self.errors or self.failed else 0
 
 
-def read(inputs: Iterable[Path | str], config: Config) -> Inputs:
-    """Read the pages named by ``inputs`` (files, or folders searched for pages) and split them."""
-    files, errors = collect_inputs(tuple(Path(p) for p in inputs))
-    pages = []
-    for path in files:
-        try:
-            pages.append((source_name(path), read_bytes(path)))
-            log.debug("read %s", path)
-        except InputError as exc:
-            errors.append(exc)
-    documents, read_errors = read_documents(pages, config.resources)
-    return Inputs(documents, errors + read_errors, set_aside(documents))
+class Pipeline:
+    """The pipeline of one configuration, for one run or many: the model and the extractors are built
+    once, on the first section that is not in the cache, and serve every run after it."""
 
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config.load()
+        self._analyser: Analyser | None = None
 
-def write(inputs: Inputs, out: Path | str, config: Config, formats: Sequence[str] = FORMATS, workers: int = 1,
-          cache_dir: Path | str | None = DEFAULT_DIR, progress: Callable[[int], None] | None = None) -> RunSummary:
-    """Analyse ``inputs`` and replace the folder ``out`` by their outputs, all at once.
+    @property
+    def analyser(self) -> Analyser:
+        if self._analyser is None:
+            from .analysis import Analyser  # the language tools load only when a section needs them
 
-    With a ``cache_dir`` (None: no cache), cached sections are not analysed again, and a run identical
-    to a recent one copies its outputs and says again what it warned about. Raises OutputError,
-    ResourceError, ModelError or SchemaError; the previous outputs are then left as they were.
-    """
-    out = Path(out)
-    documents = inputs.documents
-    summary = RunSummary(out, len(documents), inputs.sections, 0, 0, len(inputs.set_aside), list(inputs.errors))
-    cache = Cache(cache_dir, config) if cache_dir is not None else None
-    key = run_key(documents, formats, config) if cache is not None else None
-    saved = cache.saved_run(key) if cache is not None else None
-    if saved is not None:
-        _reuse(saved, out, summary)
-        cache.hits = summary.sections
-    else:
-        _analyse_and_write(inputs, out, config, formats, workers, cache, progress, summary)
+            self._analyser = Analyser(self.config)
+        return self._analyser
+
+    def read(self, inputs: Iterable[Path | str]) -> Inputs:
+        """Read the pages named by ``inputs`` (files, or folders searched for pages) and split them."""
+        files, errors = collect_inputs(tuple(Path(p) for p in inputs))
+        pages = []
+        for path in files:
+            try:
+                pages.append((source_name(path), read_bytes(path)))
+                log.debug("read %s", path)
+            except InputError as exc:
+                errors.append(exc)
+        documents, read_errors = read_documents(pages, self.config.resources)
+        return Inputs(documents, errors + read_errors, set_aside(documents))
+
+    def write(self, inputs: Inputs, out: Path | str, formats: Sequence[str] = FORMATS, workers: int = 1,
+              cache_dir: Path | str | None = DEFAULT_DIR,
+              progress: Callable[[int], None] | None = None) -> RunSummary:
+        """Analyse ``inputs`` and replace the folder ``out`` by their outputs, all at once.
+
+        With a ``cache_dir`` (None: no cache), cached sections are not analysed again, and a run
+        identical to a recent one copies its outputs and says again what it warned about. Raises
+        OutputError, ModelError or SchemaError; the previous outputs are then left as they were.
+        """
+        out = Path(out)
+        documents = inputs.documents
+        summary = RunSummary(out, len(documents), inputs.sections, 0, 0, len(inputs.set_aside), list(inputs.errors))
+        cache = Cache(cache_dir, self.config) if cache_dir is not None else None
+        key = run_key(documents, formats, self.config) if cache is not None else None
+        saved = cache.saved_run(key) if cache is not None else None
+        if saved is not None:
+            _reuse(saved, out, summary)
+            cache.hits = summary.sections
+        else:
+            self._analyse_and_write(inputs, out, formats, workers, cache, progress, summary)
+            if cache is not None:
+                cache.save_run(key, out, {"kept": summary.kept, "failed": summary.failed,
+                                          "warnings": summary.warnings})
         if cache is not None:
-            cache.save_run(key, out, {"kept": summary.kept, "failed": summary.failed, "warnings": summary.warnings})
-    if cache is not None:
-        summary.cache_hits, summary.cache_misses = cache.hits, cache.misses
-    return summary
+            summary.cache_hits, summary.cache_misses = cache.hits, cache.misses
+        return summary
+
+    def run(self, inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs",
+            formats: Sequence[str] = FORMATS, workers: int = 1, cache_dir: Path | str | None = DEFAULT_DIR,
+            progress: Callable[[int], None] | None = None) -> RunSummary:
+        """``read`` then ``write``. Raises InputError when no page can be read (the summary lists the
+        inputs that failed among others)."""
+        pages = self.read(inputs)
+        if not pages.documents:
+            raise pages.errors[0] if pages.errors else InputError(None, "no input", "name a page or a folder")
+        return self.write(pages, out, formats, workers, cache_dir, progress)
+
+    def _analyse_and_write(self, inputs: Inputs, out: Path, formats: Sequence[str], workers: int,
+                           cache: Cache | None, progress: Callable[[int], None] | None, summary: RunSummary) -> None:
+        from .outputs.background import write_run
+
+        recorder = _Recorder()
+        log.addHandler(recorder)
+        try:
+            items = stream(inputs.documents, self.config, lambda pending: self.analyser.analyse_all(pending, workers),
+                           cache=cache, progress=progress)
+            summary.kept, failed = write_run(out, formats, inputs.documents, self.config, items, inputs.set_aside)
+        finally:
+            log.removeHandler(recorder)
+        summary.failed = len(failed)
+        summary.warnings = recorder.lines
 
 
 def _reuse(saved: tuple[Path, dict], out: Path, summary: RunSummary) -> None:
@@ -122,22 +172,6 @@ def _reuse(saved: tuple[Path, dict], out: Path, summary: RunSummary) -> None:
     for line in manifest["warnings"]:
         log.warning("%s", line)
     summary.warnings = list(manifest["warnings"])
-
-
-def _analyse_and_write(inputs: Inputs, out: Path, config: Config, formats: Sequence[str], workers: int,
-                       cache: Cache | None, progress: Callable[[int], None] | None, summary: RunSummary) -> None:
-    from .outputs.background import write_run
-    from .run import Analyser, stream
-
-    recorder = _Recorder()
-    log.addHandler(recorder)
-    try:
-        items = stream(inputs.documents, Analyser(config), workers=workers, cache=cache, progress=progress)
-        summary.kept, failed = write_run(out, formats, inputs.documents, config, items, inputs.set_aside)
-    finally:
-        log.removeHandler(recorder)
-    summary.failed = len(failed)
-    summary.warnings = recorder.lines
 
 
 class _Recorder(logging.Handler):
@@ -154,16 +188,9 @@ class _Recorder(logging.Handler):
 def run(inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs", formats: Sequence[str] = FORMATS,
         workers: int = 1, cache_dir: Path | str | None = DEFAULT_DIR, config: Config | None = None,
         progress: Callable[[int], None] | None = None) -> RunSummary:
-    """``python -m pipeline run``: read the pages, analyse them, write the outputs into ``out``.
-
-    Raises InputError when no page can be read (the summary lists inputs that failed among others).
-    """
-    config = config or Config.load()
-    pages = read(inputs, config)
-    if not pages.documents:
-        first = pages.errors[0] if pages.errors else InputError(None, "no input", "name a page or a folder")
-        raise first
-    return write(pages, out, config, formats, workers, cache_dir, progress)
+    """``python -m pipeline run``: read the pages, analyse them, write the outputs into ``out``
+    (``Pipeline(config).run(…)``)."""
+    return Pipeline(config).run(inputs, out, formats, workers, cache_dir, progress)
 
 
 def load_json(path: Path | str, what: str) -> tuple[Path, dict]:
@@ -183,13 +210,13 @@ def load_json(path: Path | str, what: str) -> tuple[Path, dict]:
     return path, data
 
 
-def evaluate(gold: Path | str, pred: Path | str = "outputs/partners.json", config: Config | None = None):
-    """``python -m pipeline evaluate``: score predictions against a gold file; writes
-    ``evaluation.json`` beside the predictions and marks the differences in their ``report.html``.
+def evaluate(gold: Path | str, pred: Path | str = "outputs/partners.json", config: Config | None = None,
+             save: bool = True) -> Evaluation:
+    """``python -m pipeline evaluate``: score predictions against a gold file and (with ``save``) write
+    ``evaluation.json`` beside the predictions and mark the differences in their ``report.html``.
 
     Returns the ``tools.evaluate.Evaluation`` (scores per field, every difference).
     """
-    from .outputs import report
     from .tools import evaluate as scoring
 
     config = config or Config.load()
@@ -207,12 +234,22 @@ def evaluate(gold: Path | str, pred: Path | str = "outputs/partners.json", confi
                              "run the pipeline on the gold's page first")
         source = None
     result = scoring.evaluate(gold_data, pred_data, config.resources.gazetteer, source=source)
+    if save:
+        save_evaluation(result, pred_file)
+    return result
+
+
+def save_evaluation(result: Evaluation, pred: Path | str) -> None:
+    """Write ``evaluation.json`` beside the predictions ``pred`` and mark the differences in their
+    ``report.html``, if there is one."""
+    from .outputs import report
+
+    pred_file, pred_data = load_json(pred, "predictions")
     data = result.as_dict()
     write_file(pred_file.parent / "evaluation.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
     report_file = pred_file.parent / "report.html"
     if report_file.exists():
         write_file(report_file, report.render(pred_data, data).encode("utf-8"))
-    return result
 
 
 def diff(old: Path | str, new: Path | str, write: Path | str | None = None) -> dict:
@@ -227,5 +264,12 @@ def diff(old: Path | str, new: Path | str, write: Path | str | None = None) -> d
     except ValueError as exc:
         raise InputError(f"{old} / {new}", f"cannot be compared: {exc}", "give two partners.json of runs") from exc
     if write is not None:
-        write_file(Path(write), diffing.render(changes, "json").encode("utf-8") + b"\n")
+        save_changes(changes, write)
     return changes
+
+
+def save_changes(changes: dict, path: Path | str) -> None:
+    """Write the changes ``diff`` found as JSON to ``path``, whole or not at all."""
+    from .tools import diff as diffing
+
+    write_file(Path(path), diffing.render(changes, "json").encode("utf-8") + b"\n")

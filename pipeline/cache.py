@@ -1,8 +1,9 @@
 """Results kept between runs, so that a re-run only analyses the sections that changed.
 
 A section's entry is keyed on everything its result depends on: its heading and text, the code of
-the analysis (``ANALYSIS_CODE``: the stages, the language tools, the models and string helpers,
-the resource loader), the resource files' content, and the spaCy model's name and version. Editing
+the analysis (``ANALYSIS_CODE``: the stages, the language tools, the analyser that wires them, the
+models and string helpers, the resource loader), the stages run, the resource files' content, and
+the spaCy model's name and version. Editing
 a gazetteer or an extractor therefore invalidates exactly what it must; editing the CLI or the
 outputs does not. An entry that cannot be read, does not have the expected shape, or whose offsets
 do not point at the section's text is ignored and rebuilt, never trusted.
@@ -28,12 +29,13 @@ import msgspec
 from . import __version__
 from .config import Config
 from .models import Agreement, DateMention, Document, Organisation, Partner, Theme
+from .stages import STAGES, Extractor
 from .text import sha256
 
 DEFAULT_DIR = Path(".cache") / "pipeline"
 PACKAGE = Path(__file__).parent
 # What a section's result depends on, relative to the package: the analysis's code.
-ANALYSIS_CODE = ("stages", "nlp", "resources", "models.py", "text.py")
+ANALYSIS_CODE = ("stages", "nlp", "resources", "analysis.py", "models.py", "text.py")
 RUNS = "runs"
 KEEP_RUNS = 3  # outputs of the last runs kept, for those who switch between a few inputs
 
@@ -56,9 +58,10 @@ def fingerprint(root: Path = PACKAGE, parts: Sequence[str] | None = None) -> str
     return digest.hexdigest()
 
 
-def analysis_key(config: Config, root: Path = PACKAGE) -> str:
-    """What every section's entry is keyed on besides the section: code, resources, model."""
-    parts = (__version__, fingerprint(root, ANALYSIS_CODE), config.resources.fingerprint, config.model,
+def analysis_key(config: Config, stages: Sequence[type[Extractor]] = STAGES, root: Path = PACKAGE) -> str:
+    """What every section's entry is keyed on besides the section: code, stages, resources, model."""
+    names = ",".join(f"{stage.__module__}.{stage.__qualname__}" for stage in stages)
+    parts = (__version__, fingerprint(root, ANALYSIS_CODE), names, config.resources.fingerprint, config.model,
              config.model_version)
     return sha256("\0".join(parts))
 
@@ -91,13 +94,14 @@ _DECODER = msgspec.json.Decoder(_Entry)
 
 
 class Cache:
-    """The cache of one configuration in ``folder``; counts what it reused and what was analysed."""
+    """The cache of one configuration (and list of stages) in ``folder``; counts what it reused and
+    what was analysed."""
 
-    def __init__(self, folder: Path | str, config: Config) -> None:
+    def __init__(self, folder: Path | str, config: Config, stages: Sequence[type[Extractor]] = STAGES) -> None:
         self.folder = Path(folder)
         self.hits = 0
         self.misses = 0
-        self._key = analysis_key(config)
+        self._key = analysis_key(config, stages)
 
     def key(self, partner: Partner) -> str:
         data = "\0".join((self._key, partner.heading, partner.name, partner.acronym or "", partner.text))

@@ -140,16 +140,16 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str | None, workers: i
         raise click.BadParameter(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose among "
                                  f"{', '.join(api.FORMATS)}", param_hint="--formats")
     try:
-        config = api.Config.load(resources)
-        pages = api.read(inputs or (Path("corpus"),), config)
+        pipeline = api.Pipeline(api.Config.load(resources))
+        pages = pipeline.read(inputs or (Path("corpus"),))
         for error in pages.errors:
             log.error(error.line())
         if not pages.documents:
             sys.exit(2)
         update, bar = _progress(pages.sections, quiet)
         try:
-            summary = api.write(pages, out_dir, config, chosen, workers, None if no_cache else cache_dir,
-                                progress=update)
+            summary = pipeline.write(pages, out_dir, chosen, workers, None if no_cache else cache_dir,
+                                     progress=update)
         finally:
             if bar is not None:
                 bar.close()
@@ -204,15 +204,16 @@ def evaluate(gold_path: Path, pred_path: Path, min_f1: tuple[str, ...], resource
 
     thresholds = _thresholds(min_f1, FIELDS)
     try:
-        result = api.evaluate(gold_path, pred_path, api.Config.load(resources))
+        result = api.evaluate(gold_path, pred_path, api.Config.load(resources), save=False)
+        click.echo(result.table())
+        if result.differences:
+            click.echo("\nDifferences:")
+            click.echo(result.report())
+        else:
+            click.echo("\nNo difference.")
+        api.save_evaluation(result, pred_path)
     except PipelineError as exc:
         _fail(exc)
-    click.echo(result.table())
-    if result.differences:
-        click.echo("\nDifferences:")
-        click.echo(result.report())
-    else:
-        click.echo("\nNo difference.")
     low = result.below(thresholds)
     if low:
         log.error("below --min-f1: %s", ", ".join(f"{f} {v}" for f, v in low.items()))
@@ -233,7 +234,9 @@ def diff(old: Path, new: Path, fmt: str, write_path: Path | None, verbose: bool,
     from .tools.diff import render
 
     try:
-        changes = api.diff(old, new, write_path)
+        changes = api.diff(old, new)
+        click.echo(render(changes, fmt))
+        if write_path is not None:
+            api.save_changes(changes, write_path)
     except PipelineError as exc:
         _fail(exc)
-    click.echo(render(changes, fmt))

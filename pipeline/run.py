@@ -1,146 +1,50 @@
-"""The analysis of partner sections: spaCy's Docs through every extraction stage, streamed in page
-order, in one process or several, with cached sections taken from the cache.
+"""A run's sections in page order, one at a time: each taken from the cache or handed to the
+analysis, with what it warns about said as it goes.
 
-This is the one top-level module that loads the language tools (spaCy, dateparser): ``api`` imports
-it only when some section must be analysed, so that an identical re-run never does.
+The analysis itself is a function given by the caller (``analysis.Analyser.analyse_all``): this
+module never loads the language tools, so that a run whose sections are all cached never does.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
-
-from spacy.language import Language
 
 from .cache import Cache
 from .config import Config
-from .models import Document, Partner, Rejected, RunResult
-from .nlp import model
-from .nlp.dateparsing import DateNormaliser
-from .stages import STAGES, Extractor, Toolkit, analyse, build
-from .stages.sections import set_aside, to_partners
-from .text import norm
+from .models import Document, Partner, Rejected
+from .stages.sections import to_partners
 
 log = logging.getLogger("pipeline")
 
-
-class Analyser:
-    """The language tools and extractors of one configuration, each built once, on first use.
-
-    ``stages``: the extraction stages to run, in order (by default every stage of ``STAGES``).
-    """
-
-    def __init__(self, config: Config, stages: Sequence[type[Extractor]] = STAGES) -> None:
-        self.config = config
-        self.stages = tuple(stages)
-        self._nlp: Language | None = None
-        self._extractors: tuple[Extractor, ...] | None = None
-
-    @property
-    def nlp(self) -> Language:
-        if self._nlp is None:
-            self._nlp = model.load(self.config.model, self.config.resources.gazetteer)
-        return self._nlp
-
-    @property
-    def extractors(self) -> tuple[Extractor, ...]:
-        if self._extractors is None:
-            nlp = self.nlp
-            kit = Toolkit(resources=self.config.resources, tokenizer=nlp.tokenizer,
-                          stop_words=frozenset(norm(w) for w in nlp.Defaults.stop_words),
-                          normalise_date=DateNormaliser())
-            self._extractors = build(kit, self.stages)
-        return self._extractors
-
-    def parse(self, texts):
-        """spaCy Docs of ``texts``, streamed."""
-        return model.parse(self.nlp, texts, self.config.batch_size)
-
-    def analyse(self, partners: Sequence[Partner]) -> list[Partner | Rejected]:
-        """Each partner with every extraction list filled, or set aside with the reason its extraction
-        failed: one section's failure never costs the others."""
-        extractors = self.extractors
-        out: list[Partner | Rejected] = []
-        for partner, doc in zip(partners, self.parse(p.text for p in partners), strict=True):
-            try:
-                out.append(analyse(partner, doc, extractors))
-            except Exception as exc:  # noqa: BLE001 - one section's failure must not cost the others
-                reason = f"extraction failed: {type(exc).__name__}: {exc}"
-                out.append(Rejected(partner.source, partner.section_index, partner.text, reason))
-            finally:
-                # The per-Doc caches hold Tokens, which hold their Doc: dropping them now frees the Doc
-                # at once instead of at a rare full garbage collection (memory stays flat on large runs).
-                doc.user_data.clear()
-        return out
+# Analyses partners: their results, in order, as they are ready.
+Analyse = Callable[[Sequence[Partner]], Iterator[Partner | Rejected]]
 
 
-# The analyser a worker process inherited from the run that forked it (set in the worker only).
-_worker_analyser: Analyser | None = None
-
-
-def _adopt(analyser: Analyser) -> None:
-    global _worker_analyser
-    _worker_analyser = analyser
-
-
-def _analyse_in_worker(partners: list[Partner]) -> list[Partner | Rejected]:
-    return _worker_analyser.analyse(partners)
-
-
-def _batches(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-def _analysed(pending: list[Partner], analyser: Analyser, workers: int) -> Iterator[Partner | Rejected]:
-    """The results of ``pending``, in order, as they are ready: spaCy streams its batches and no
-    more than a batch of Docs is alive at a time."""
-    if not pending:
-        return
-    size = analyser.config.batch_size
-    batch_size = max(1, min(size * 4, -(-len(pending) // max(1, workers))))
-    if workers > 1 and len(pending) > batch_size:
-        analyser.extractors  # noqa: B018 - built before the fork: the workers share them instead of building them again
-        # With "fork", the initializer's arguments are inherited, not pickled: the model is shared.
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_adopt,
-                                 initargs=(analyser,)) as pool:
-            for batch in pool.map(_analyse_in_worker, _batches(pending, batch_size)):
-                yield from batch
-    else:
-        # Batches grow from one section: the outputs' writers get the first result as soon as the
-        # model is loaded, instead of after a whole batch.
-        start, step = 0, 1
-        while start < len(pending):
-            yield from analyser.analyse(pending[start:start + step])
-            start, step = start + step, min(step * 2, size)
-
-
-def stream(documents: Sequence[Document], analyser: Analyser, workers: int = 1, cache: Cache | None = None,
+def stream(documents: Sequence[Document], config: Config, analyse: Analyse, cache: Cache | None = None,
            progress: Callable[[int], None] | None = None) -> Iterator[Partner | Rejected]:
     """Each section of ``documents`` with its extraction lists filled (or set aside), in page order,
-    one at a time.
-
-    Cached sections are taken from ``cache`` without loading the model; the others are analysed in
-    ``workers`` processes, which share the model loaded once by this one.
-    """
-    partners = to_partners(documents, analyser.config.resources)
+    one at a time. Cached sections are taken from ``cache``; ``analyse`` is called only for the others."""
+    partners = to_partners(documents, config.resources)
     fresh = {i for i, p in enumerate(partners) if cache is None or not cache.has(p)}
-    analysed = _analysed([partners[i] for i in sorted(fresh)], analyser, workers)
+    pending = [partners[i] for i in sorted(fresh)]
+    analysed = analyse(pending) if pending else iter(())
     for i, partner in enumerate(partners):
         item = None if i in fresh else cache.get(partner)
         if item is None:
             # A cache entry found unreadable now is analysed on its own, never trusted.
-            item = next(analysed) if i in fresh else analyser.analyse([partner])[0]
+            item = next(analysed) if i in fresh else next(iter(analyse([partner])))
             if cache is not None and isinstance(item, Partner):
                 cache.put(item)
-        _report(item)
+        report(item)
         if progress:
             progress(1)
         yield item
 
 
-def _report(item: Partner | Rejected) -> None:
+def report(item: Partner | Rejected) -> None:
+    """Warn about a section set aside, and about acronyms that neither the gazetteer nor the text
+    explains (so that the gazetteer can be extended)."""
     if isinstance(item, Rejected):
         log.warning("%s: section %d set aside: %s", item.source, item.position, item.reason)
         return
@@ -148,12 +52,3 @@ def _report(item: Partner | Rejected) -> None:
         if org.source == "unknown":
             log.warning("%s: section %d: acronym %s is neither in the gazetteer nor defined in the text",
                         item.source, item.section_index, org.acronym)
-
-
-def run(documents: Sequence[Document], analyser: Analyser, workers: int = 1, cache: Cache | None = None,
-        progress: Callable[[int], None] | None = None) -> RunResult:
-    """A whole run in memory (a large run streams instead: ``stream`` into ``outputs.background.write_run``)."""
-    results = list(stream(documents, analyser, workers=workers, cache=cache, progress=progress))
-    kept = tuple(p for p in results if isinstance(p, Partner))
-    failed = [r for r in results if isinstance(r, Rejected)]
-    return RunResult(documents=tuple(documents), partners=kept, rejected=tuple(failed + set_aside(documents)))

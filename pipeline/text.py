@@ -20,10 +20,16 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'", "
 # Leading articles a name may carry in running text ("l'OMD", "la Banque mondiale").
 ARTICLES = ("l'", "le ", "la ", "les ")
 
-# An acronym: a capital, then capitals, digits, "&" (or lower-case letters inside, "MoU"), ending in a
-# capital or digit, with up to two more words of the same kind ("DG TAXUD", "BRLR AO", "UE-OMD");
-# at least two of its characters are capitals or digits. One pattern for headings and running text.
-_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&'’.\-]*[A-Z0-9](?:[ \-/][A-Z0-9][\w\-]*){0,2}$")
+# Acronyms, as written in running text and as written in a heading's parentheses. Both start with a
+# capital, end with a capital or a digit, and have at least two capitals or digits. In running text an
+# acronym is letters, digits and "&" (lower case inside, "MoU"), with at most one more word that
+# starts with a capital ("DG TAXUD", "ONUDC-OMD"): "COVID-19" and "S.A.R.L" are not acronyms of
+# bodies. In a heading, what the parentheses hold is the partner's acronym by position, so dotted,
+# hyphenated and numbered forms count too ("U.E", "G-20", "BRLR AO 2"), up to three words.
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&]*[A-Z0-9](?:[ \-/][A-Z][A-Za-z0-9]+)?$")
+_HEADING_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&'’.\-]*[A-Z0-9](?:[ \-][A-Z0-9][\w\-]*){0,2}$")
+# An acronym standing as a word inside a longer name: capitals, digits and "&" only.
+_ACRONYM_WORD = re.compile(r"\b[A-Z][A-Z0-9&]{1,}[A-Z0-9]?\b")
 
 
 def fold(text: str) -> str:
@@ -61,14 +67,23 @@ def name_key(name: str | None) -> str:
     return re.sub(r"[\s\-]+", " ", text).strip()
 
 
+def _enough_capitals(text: str) -> bool:
+    return sum(c.isupper() or c.isdigit() for c in text) >= 2
+
+
 def is_acronym(text: str) -> bool:
-    """Whether ``text`` is written as an acronym: ``OMD``, ``G20``, ``DG TAXUD``, ``BRLR AO``, ``MoU``."""
-    return bool(_ACRONYM.match(text)) and sum(c.isupper() or c.isdigit() for c in text) >= 2
+    """Whether ``text`` is written as an acronym in running text: ``OMD``, ``G20``, ``DG TAXUD``, ``MoU``."""
+    return bool(_ACRONYM.match(text)) and _enough_capitals(text)
+
+
+def is_heading_acronym(text: str) -> bool:
+    """Whether the parentheses of a heading hold an acronym: the running-text forms and ``U.E``, ``G-20``."""
+    return bool(_HEADING_ACRONYM.match(text)) and _enough_capitals(text)
 
 
 def acronyms_in(text: str) -> list[str]:
     """The words of ``text`` written as acronyms in capitals, in order: "le secrétariat de l'OSCE" -> ["OSCE"]."""
-    return [w for w in re.findall(r"[A-Za-z0-9&]+", text) if w.isupper() and is_acronym(w)]
+    return _ACRONYM_WORD.findall(text)
 
 
 def collapse(text: str) -> str:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.analysis import Analyser, run
 from pipeline.config import Config
 from pipeline.models import Document, Section
 from pipeline.outputs import rows
-from pipeline.run import Analyser, run
 from pipeline.stages import analyse
 from pipeline.stages.sections import read_documents, to_partners
 

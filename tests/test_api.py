@@ -55,3 +55,22 @@ def test_evaluate_and_diff(config, nlp, tmp_path):
     assert api.diff(out, out / "partners.json")["changed"] is False
     changes = api.diff(out, out, write=tmp_path / "changes.json")
     assert json.loads((tmp_path / "changes.json").read_text(encoding="utf-8")) == changes
+
+
+def test_a_pipeline_loads_the_model_once_for_many_runs(config, tmp_path):
+    pipeline = api.Pipeline(config)
+    first = pipeline.run([SEED], tmp_path / "a", formats=("json",), cache_dir=None)
+    analyser, nlp = pipeline.analyser, pipeline.analyser.nlp
+    second = pipeline.run([SEED], tmp_path / "b", formats=("json",), cache_dir=None)
+    assert pipeline.analyser is analyser and pipeline.analyser.nlp is nlp
+    assert first.kept == second.kept == 16
+    assert (tmp_path / "a" / "partners.json").read_bytes() == (tmp_path / "b" / "partners.json").read_bytes()
+
+
+def test_a_pipeline_whose_sections_are_all_cached_builds_no_analyser(config, nlp, tmp_path):
+    cache = tmp_path / "cache"
+    api.run([SEED], tmp_path / "a", formats=("json",), cache_dir=cache, config=config)
+    pipeline = api.Pipeline(config)
+    summary = pipeline.run([SEED], tmp_path / "b", formats=("csv",), cache_dir=cache)
+    assert (summary.reused, summary.cache_hits, summary.cache_misses) == (False, 16, 0)
+    assert pipeline._analyser is None  # noqa: SLF001 - what this test is about

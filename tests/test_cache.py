@@ -82,6 +82,9 @@ def test_editing_a_resource_file_invalidates_the_cache(package_copy, tmp_path):
     ("cli.py", False),
     ("outputs/report.py", False),
     ("tools/diff.py", False),
+    ("analysis.py", True),
+    ("run.py", False),
+    ("api.py", False),
 ])
 def test_the_code_fingerprint_covers_the_analysis_code_only(package_copy, edited, analysis_changes):
     """Editing an extractor invalidates every cached section; editing the CLI or an output does not
@@ -112,6 +115,13 @@ def test_an_identical_rerun_copies_the_kept_outputs_and_checks_them(cli, tmp_pat
     third = cli("run", str(page), "--out", str(tmp_path / "c"), "--cache-dir", str(cache_dir), "-v")
     assert "outputs copied" not in third.stderr and "cache: 16 reused, 0 analysed" in third.stderr
     assert _files(tmp_path / "c") == _files(tmp_path / "b")
+    # Other formats: the kept outputs do not serve, the cached sections do, and spaCy is not imported.
+    other = subprocess.run([sys.executable, "-X", "importtime", "-m", "pipeline", "run", str(page), "--out",
+                            str(tmp_path / "e"), "--formats", "json", "--cache-dir", str(cache_dir), "-v"],
+                           capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert "cache: 16 reused, 0 analysed\n" in other.stderr
+    assert " spacy" not in other.stderr and "dateparser" not in other.stderr
+    assert (tmp_path / "e" / "partners.json").read_bytes() == (tmp_path / "a" / "partners.json").read_bytes()
     # Another page, other outputs.
     page.write_text(SEED.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     fourth = cli("run", str(page), "--out", str(tmp_path / "d"), "--cache-dir", str(cache_dir), "-v")

@@ -6,10 +6,10 @@ import shutil
 import pytest
 from conftest import ROOT
 
+from pipeline.analysis import Analyser, run
 from pipeline.cache import Cache
 from pipeline.config import Config
 from pipeline.models import Document, Partner, Section
-from pipeline.run import Analyser, run
 
 TEXT = ("La Ligue des licornes (LDL) et l’OMD ont signé un Protocole d’accord le 3 mai 2001 "
         "pour la protection des licornes.")

@@ -12,10 +12,10 @@ import pytest
 import time_machine
 from conftest import FIXTURES, ROOT, SEED, run_pages
 
+from pipeline.analysis import Analyser, run
 from pipeline.errors import OutputError
 from pipeline.models import Partner
 from pipeline.outputs import folder, rows, writing
-from pipeline.run import Analyser, run
 from pipeline.stages import STAGES
 from pipeline.stages.reading import read_page
 from pipeline.stages.sections import read_documents, split
@@ -139,18 +139,30 @@ def _wait_for(condition, proc, timeout: float = 120.0) -> None:
         time.sleep(0.01)
 
 
-def test_a_terminated_run_leaves_the_previous_outputs(tmp_path):
+def _writing_started(folder):
+    return lambda: any(folder.glob(".out.tmp-*"))
+
+
+def _partners_written(folder):
+    """Some partners are in the new outputs already: the run is in the middle of its sections."""
+    return lambda: any(p.stat().st_size > 4096 for p in folder.glob(".out.tmp-*/partners.json"))
+
+
+@pytest.mark.parametrize("moment", [_writing_started, _partners_written], ids=["writers-forking", "mid-run"])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_an_interrupted_run_leaves_the_previous_outputs(tmp_path, moment, signum):
     out = tmp_path / "out"
     folder.write_outputs({"partners.json": b"previous"}, out)
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(SEED), "--out", str(out), "--no-cache"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # Ready when the run has started writing its new outputs beside the old ones: a kill now must
-    # leave the old ones whole and remove the new ones.
-    _wait_for(lambda: any(tmp_path.glob(".out.tmp-*")), proc)
-    proc.send_signal(signal.SIGTERM)
+    # The signal is sent at a moment the run reaches, seen from outside: when it starts writing its
+    # new outputs beside the old ones (the writer processes are being forked), or in the middle of
+    # its sections. Either way the old outputs stay whole and the new ones go.
+    _wait_for(moment(tmp_path), proc)
+    proc.send_signal(signum)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
-    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr and "ignored" not in stderr
     assert (out / "partners.json").read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 

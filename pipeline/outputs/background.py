@@ -16,6 +16,7 @@ from pathlib import Path
 from ..config import Config
 from ..errors import OutputError, PipelineError
 from ..models import Document, Partner, Rejected
+from ..signals import held, release
 from .folder import staged
 from .writing import Writer
 
@@ -51,16 +52,19 @@ class BackgroundWriters:
     def __init__(self, folder: Path, formats: Sequence[str], documents: Sequence[Document], config: Config) -> None:
         context = multiprocessing.get_context("fork")
         groups = [g for g in ([f for f in formats if f != "xlsx"], [f for f in formats if f == "xlsx"]) if g]
-        self._children = []
-        for i, group in enumerate(groups):
-            conn, child = context.Pipe()
-            # The rows are checked against the schema once, by the first writer.
-            # (Forked: the arguments are inherited, not pickled.)
-            process = context.Process(target=_serve, args=(child, conn, folder, group, documents, config, i == 0),
-                                      name=f"omd-writer-{'-'.join(group)}", daemon=True)
-            process.start()
-            child.close()
-            self._children.append((conn, process, _Feed(conn)))
+        started = []
+        # Every writer is forked before any feeding thread starts, all with the interrupts held.
+        with held():
+            for i, group in enumerate(groups):
+                conn, child = context.Pipe()
+                # The rows are checked against the schema once, by the first writer.
+                # (Forked: the arguments are inherited, not pickled.)
+                process = context.Process(target=_serve, args=(child, conn, folder, group, documents, config, i == 0),
+                                          name=f"omd-writer-{'-'.join(group)}", daemon=True)
+                process.start()
+                child.close()
+                started.append((conn, process))
+        self._children = [(conn, process, _Feed(conn)) for conn, process in started]
         self.count = 0
 
     def _send(self, message: tuple) -> None:
@@ -130,6 +134,7 @@ class _Feed:
 
 def _serve(conn, parent_end, folder: Path, formats: Sequence[str], documents: Sequence[Document], config: Config,
            validate: bool) -> None:
+    release()
     parent_end.close()  # else the pipe would never tell this process that the run has gone
     writer = None
     try:

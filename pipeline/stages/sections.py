@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from ..models import Block, Document, Page, Partner, Rejected, Section
 from ..resources import Resources
-from ..text import acronyms_in, is_acronym, sha256, slug
+from ..text import acronyms_in, is_heading_acronym, sha256, slug
 from .reading import read_page
 
 log = logging.getLogger("pipeline")
@@ -180,7 +180,7 @@ def parse_heading(heading: str, known_acronyms: frozenset[str] = frozenset()) ->
         name, inner = match.group("name").strip(), match.group("inner").strip()
         if _WEB.search(inner):
             return heading, None
-        if is_acronym(inner):
+        if is_heading_acronym(inner):
             return name, inner
         if inner in known_acronyms:  # short names written like words: (Frontex), (Europol)
             return name, inner

@@ -11,10 +11,10 @@ import time_machine
 from conftest import SEED
 from openpyxl import load_workbook
 
+from pipeline.analysis import run
 from pipeline.models import Agreement, DateMention, Document, Mention, Organisation, Partner, RunResult, Section, Theme
 from pipeline.outputs import background, report, rows, schema, workbook, writing
 from pipeline.outputs.folder import FORMATS
-from pipeline.run import run
 from pipeline.stages.sections import read_documents
 
 HOSTILE = '=HYPERLINK("http://x","y")'

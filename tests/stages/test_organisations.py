@@ -240,3 +240,11 @@ UNKNOWN_ACRONYMS = [
 def test_unknown_acronyms(extract_partner, text, expected):
     found = {o.acronym for o in extract_partner(HEADING, text).organisations if o.source == "unknown"}
     assert found == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Pendant la COVID-19, l’OMD a publié des lignes directrices.",
+    "Elle travaille avec la S.A.R.L Dupont et l’OMD.",
+])
+def test_words_in_capitals_that_name_no_body_are_not_organisations(extract_partner, text):
+    assert [o.acronym or o.name for o in organisations(extract_partner, text)] == ["OMD"]

@@ -60,6 +60,9 @@ def test_seed_gives_sixteen_sections(config):
     ("Le secrétariat de l’OSCE (Organisation pour la sécurité et la coopération en Europe)",
      "Le secrétariat de l’OSCE", "OSCE"),
     ("Banque mondiale (en anglais)", "Banque mondiale (en anglais)", None),
+    ("Office des Nations Unies contre la drogue et le crime (ONUDC/UNODC)",
+     "Office des Nations Unies contre la drogue et le crime (ONUDC/UNODC)", None),
+    ("Groupe des Vingt (G-20)", "Groupe des Vingt", "G-20"),
 ])
 def test_parse_heading(config, heading, name, acronym):
     assert parse_heading(heading, config.resources.gazetteer.acronyms) == (name, acronym)

@@ -1,0 +1,30 @@
+"""Forking with the interrupting signals held, so that Ctrl-C or SIGTERM is never lost.
+
+A signal that arrives while ``os.fork`` runs its at-fork handlers (logging's, for one) is raised
+inside them, where Python reports it as ignored: the run would go on and replace the outputs. Held
+while forking, the signal is delivered right after, where it interrupts the run as it should. A
+forked child calls ``release`` first, so that it can itself be stopped.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+INTERRUPTS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Interrupting signals wait until the block is over (then they are delivered)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPTS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def release() -> None:
+    """In a forked child: take interrupting signals again (the child inherits the parent's mask)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, INTERRUPTS)
