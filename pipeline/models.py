@@ -41,6 +41,12 @@ FRENCH_LABELS: dict[str, dict[str, str]] = {
 
 
 
+def short_name(acronym: str | None, name: str) -> str:
+    """How a body or a partner is named in lists (agreement parties, partners.csv, ids): its acronym,
+    else its name."""
+    return acronym or name
+
+
 @dataclass(frozen=True)
 class Block:
     """One unit of a page as read: a heading, a paragraph line, or a separator."""
@@ -98,8 +104,7 @@ class Organisation:
     source: OrganisationSource = "text"
 
     def short_name(self) -> str:
-        """How the body is named in lists (agreement parties, partners.csv): its acronym, else its name."""
-        return self.acronym or self.name
+        return short_name(self.acronym, self.name)
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,9 @@ class Partner:
     agreements: tuple[Agreement, ...] = field(default=())
     dates: tuple[DateMention, ...] = field(default=())
     themes: tuple[Theme, ...] = field(default=())
+
+    def short_name(self) -> str:
+        return short_name(self.acronym, self.name)
 
 
 @dataclass(frozen=True)

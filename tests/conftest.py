@@ -1,6 +1,6 @@
 """Shared fixtures: the configuration and the spaCy model are loaded once per test session, pages run
 in-process through the real pipeline, and the command line runs in a subprocess with a cache of the
-test's own (never the repository's ``.cache/``, which a guard checks is left untouched)."""
+test's own (never the repository's ``.cache/``: a guard fails the session if anything was written there)."""
 
 import functools
 import json
@@ -94,8 +94,8 @@ def _snapshot(folder: Path) -> dict:
 
 @pytest.fixture(scope="session", autouse=True)
 def repository_cache_untouched():
-    """Fails the session if any test wrote into the repository's own .cache/ (results would then depend
-    on what a developer's cache holds)."""
+    """Fails the session if any test wrote into the repository's own .cache/ (a test using it would
+    depend on what a developer's cache holds; such a test also writes there, which this sees)."""
     before = _snapshot(ROOT / ".cache")
     yield
     assert _snapshot(ROOT / ".cache") == before, "a test read or wrote the repository's .cache/"

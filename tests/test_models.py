@@ -5,7 +5,7 @@ from typing import get_args
 import pytest
 
 from pipeline import models
-from pipeline.outputs import schema
+from pipeline.outputs import schema, tables
 
 VOCABULARIES = [
     ("agreement_type", models.AGREEMENT_TYPES, "agreements.csv", "type"),
@@ -18,7 +18,7 @@ VOCABULARIES = [
 @pytest.mark.parametrize(("kind", "codes", "table", "column"), VOCABULARIES)
 def test_every_code_has_its_french_label_and_is_what_the_schema_allows(kind, codes, table, column):
     assert tuple(models.FRENCH_LABELS[kind]) == codes
-    (field,) = [f for f in schema.TABLES[table] if f["name"] == column]
+    (field,) = [f for f in tables.TABLES[table] if f["name"] == column]
     assert field["constraints"]["enum"] == list(codes)
 
 

@@ -3,7 +3,7 @@
 (``dateparsing``).
 
 Only ``model``, ``components`` and ``dateparsing`` import spaCy or dateparser; the stages import
-``cues`` alone, so that reading and splitting pages never loads them.
+``cues`` and the constant below, so that reading and splitting pages never loads them.
 """
 
 # The spans key under which the gazetteer's rulers put the bodies they find in a Doc.

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import OutputError
-from .schema import COLUMNS
+from .tables import COLUMNS
 
 FORMATS = ("json", "csv", "xlsx", "html")
 OUTPUT_FILES = ("partners.json", *COLUMNS, "datapackage.json", "partners.xlsx", "report.html")

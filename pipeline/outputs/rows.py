@@ -1,7 +1,7 @@
 """A run's results as data: the content of ``partners.json`` and the rows of every CSV view.
 
 One mapping from the models to what is written, shared by every format: the JSON writer, the CSV and
-XLSX writers (rows keyed by the columns of ``schema.TABLES``), the report and the schema's checks.
+XLSX writers (rows keyed by the columns of ``tables.TABLES``), the report and the schema's checks.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import msgspec
 from .. import __version__
 from ..config import Config
 from ..models import Document, Partner, Rejected, RunResult
-from .schema import COLUMNS
+from .tables import COLUMNS
 
 SCHEMA_VERSION = "1.0"
 GENERATOR = "omd-partners-pipeline"

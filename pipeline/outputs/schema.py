@@ -14,101 +14,13 @@ from collections.abc import Sequence
 import fastjsonschema
 
 from ..errors import PipelineError
-from ..models import AGREEMENT_STATUSES, AGREEMENT_TYPES, DATE_PRECISIONS, DATE_ROLES
-
-PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-SHA256 = r"^[0-9a-f]{64}$"
-# Stands for the theme codes of the configuration's vocabulary in the static table definitions.
-THEME_CODES = "<theme codes>"
+from .tables import TABLES, THEME_CODES
 
 
 class SchemaError(PipelineError):
     """The run's own tables break the published schema: a bug, never written out."""
 
     exit_code = 3
-
-
-def _f(name, type_="string", description="", required=False, **constraints):
-    field = {"name": name, "type": type_, "description": description}
-    if required:
-        constraints["required"] = True
-    if constraints:
-        field["constraints"] = constraints
-    return field
-
-
-_KEYS = [
-    _f("source", description="The input page, as given on the command line", required=True),
-    _f("partner_id", description="Stable slug of the partner (acronym, else name)", required=True, pattern=SLUG),
-]
-
-
-def _offsets(what):
-    return [
-        _f("start", "integer", f"Offset of the first character of the {what} in the partner's text", minimum=0),
-        _f("end", "integer", f"Offset just after the {what} in the partner's text", minimum=0),
-    ]
-
-
-# Every CSV view's fields, in column order: the one definition of the tables' columns (keys first,
-# then the item's fields in the order of SPEC.md).
-TABLES: dict[str, list[dict]] = {
-    "partners.csv": _KEYS + [
-        _f("section_index", "integer", "1-based position of the section in its page", required=True, minimum=1),
-        _f("heading", description="The section's heading as written", required=True),
-        _f("name", description="The heading without its acronym", required=True),
-        _f("acronym", description="The acronym in the heading's parentheses, if any"),
-        _f("n_organisations", "integer", "Number of organisations mentioned", required=True, minimum=0),
-        _f("n_agreements", "integer", "Number of agreements", required=True, minimum=0),
-        _f("n_dates", "integer", "Number of date mentions", required=True, minimum=0),
-        _f("n_themes", "integer", "Number of themes", required=True, minimum=0),
-        _f("organisations", description="Organisations (acronym, else name), joined with '; '"),
-        _f("agreement_types", description="Agreement types, joined with '; '"),
-        _f("themes", description="Theme codes, joined with '; '"),
-        _f("text_sha256", description="SHA-256 of the section's text", required=True, pattern=SHA256),
-        _f("text", description="The section's text; every offset points into it", required=True),
-    ],
-    "organisations.csv": _KEYS + [
-        _f("name", description="Canonical full name", required=True),
-        _f("acronym", description="Canonical acronym, if any"),
-        _f("n_mentions", "integer", "Number of mentions in the section", required=True, minimum=1),
-        _f("mentions", description="The mentions as written, joined with '; '", required=True),
-        *_offsets("first mention"),
-    ],
-    "agreements.csv": _KEYS + [
-        _f("type", description="Type of instrument", required=True, enum=list(AGREEMENT_TYPES)),
-        _f("label", description="The instrument's name as written", required=True),
-        _f("parties", description="Parties (acronym, else name), joined with '; '"),
-        _f("date", description="ISO 8601 date at the precision written", pattern=PARTIAL_DATE),
-        _f("date_precision", description="Precision of the date", enum=list(DATE_PRECISIONS)),
-        _f("date_text", description="The date as written"),
-        _f("status", description="What the text says happened to it", required=True, enum=list(AGREEMENT_STATUSES)),
-        _f("evidence", description="The sentence that names it", required=True),
-        *_offsets("label"),
-    ],
-    "dates.csv": _KEYS + [
-        _f("text", description="The date as written", required=True),
-        _f("value", description="ISO 8601 date at the precision written (never filled in)", required=True,
-           pattern=PARTIAL_DATE),
-        _f("precision", description="day, month or year", required=True, enum=list(DATE_PRECISIONS)),
-        _f("role", description="What the date dates", required=True, enum=list(DATE_ROLES)),
-        *_offsets("date"),
-    ],
-    "themes.csv": _KEYS + [
-        _f("code", description="Theme code from the controlled vocabulary", required=True, enum=THEME_CODES),
-        _f("label", description="Theme label", required=True),
-        _f("evidence", description="Cue phrases found, as written, joined with '; '", required=True),
-    ],
-    "rejected.csv": [
-        _f("source", description="The input page", required=True),
-        _f("position", "integer", "The section's index, or the line's order among the lines set aside",
-           required=True, minimum=1),
-        _f("reason", description="Why it is not among the partners", required=True),
-        _f("text", description="The text as read", required=True),
-    ],
-}
-COLUMNS: dict[str, tuple[str, ...]] = {name: tuple(f["name"] for f in fields) for name, fields in TABLES.items()}
 
 
 def table_schemas(theme_codes: Sequence[str]) -> dict[str, dict]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import xlsxwriter
 
 from .rows import neutralise
-from .schema import COLUMNS, TABLES
+from .tables import COLUMNS, TABLES
 
 # Excel's limit on the characters of one cell: longer text is cut, and says so.
 XLSX_CELL_MAX = 32767

@@ -18,7 +18,7 @@ from ..models import Document, Partner, Rejected, RunResult
 from . import report, schema
 from .folder import FORMATS
 from .rows import head_data, neutralise, partner_data, partner_rows, pretty, rejected_data, rejected_rows
-from .schema import COLUMNS
+from .tables import COLUMNS
 from .workbook import Workbook
 
 

@@ -16,19 +16,23 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, get_args, get_origin
+from typing import Annotated, Literal, get_args, get_origin
 
 import msgspec
 
 from ..errors import ResourceError
 from ..models import AgreementType, DatePrecision, DateRole
-from ..text import name_key, norm, sha256
+from ..text import name_key, sha256
 
 DEFAULT_FOLDER = Path(__file__).parent
 RESOURCE_FILES = ("layout.toml", "organisations.toml", "entities.toml", "agreements.toml", "dates.toml", "themes.toml")
 THEME_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
-Words = tuple[str, ...]
+# A word or phrase is never empty: an empty cue would match everywhere (or nowhere) without a word.
+Word = Annotated[str, msgspec.Meta(min_length=1)]
+Words = tuple[Word, ...]
+# A list that must hold something for the stage that reads it to work at all.
+SomeWords = Annotated[tuple[Word, ...], msgspec.Meta(min_length=1)]
 
 
 class _Schema(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -39,15 +43,15 @@ class _Schema(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class LayoutFile(_Schema):
     title_cues: Words
-    furniture: Words  # regular expressions, matched case-insensitively
+    furniture: Words  # regular expressions, matched case-insensitively (never empty: "" matches every line)
 
 
 # --- organisations.toml ---------------------------------------------------------------------------
 
 class GazetteerEntry(_Schema):
-    name: str
+    name: Word
     kind: Literal["un_system", "eu", "international", "regional", "national", "ngo", "private"]
-    acronym: str | None = None
+    acronym: Word | None = None
     acronyms: Words = ()
     aliases: Words = ()
 
@@ -59,13 +63,13 @@ class GazetteerEntry(_Schema):
 
 
 class OrganisationsFile(_Schema):
-    organisation: tuple[GazetteerEntry, ...]
+    organisation: Annotated[tuple[GazetteerEntry, ...], msgspec.Meta(min_length=1)]
 
 
 # --- entities.toml --------------------------------------------------------------------------------
 
 class EntitiesFile(_Schema):
-    org_heads: Words
+    org_heads: SomeWords
     not_org_heads: Words
     name_connectors: Words
     secretariat_of: Words
@@ -79,7 +83,7 @@ class EntitiesFile(_Schema):
 
 class AgreementTypeEntry(_Schema):
     code: AgreementType
-    cues: Words
+    cues: SomeWords
 
 
 class AgreementContext(_Schema):
@@ -98,7 +102,7 @@ class AgreementContext(_Schema):
 
 
 class AgreementsFile(_Schema):
-    type: tuple[AgreementTypeEntry, ...]
+    type: Annotated[tuple[AgreementTypeEntry, ...], msgspec.Meta(min_length=1)]
     acronyms: dict[str, AgreementType]
     same_period: dict[str, DatePrecision]
     context: AgreementContext
@@ -107,7 +111,7 @@ class AgreementsFile(_Schema):
 # --- dates.toml -----------------------------------------------------------------------------------
 
 class DatesFile(_Schema):
-    months: Words
+    months: SomeWords
     not_a_year_after: Words
     not_a_year_before: Words
     not_plural_nouns: Words
@@ -120,13 +124,13 @@ class DatesFile(_Schema):
 # --- themes.toml ----------------------------------------------------------------------------------
 
 class ThemeEntry(_Schema):
-    code: str
-    label: str
-    cues: Words
+    code: Word
+    label: Word
+    cues: SomeWords
 
 
 class ThemesFile(_Schema):
-    theme: tuple[ThemeEntry, ...]
+    theme: Annotated[tuple[ThemeEntry, ...], msgspec.Meta(min_length=1)]
 
 
 class Gazetteer:
@@ -148,13 +152,14 @@ class Gazetteer:
         return self.by_name.get(name_key(name)) if name else None
 
 
-class Themes:
+class ThemeVocabulary:
     """The controlled vocabulary of themes, in the order of the file."""
 
     def __init__(self, entries: tuple[ThemeEntry, ...]) -> None:
         self.entries = entries
         self.codes = tuple(t.code for t in entries)
-        # Cues written in capitals (DPI, SAFE) are acronyms of themes, never of bodies.
+        # Cues written in capitals (DPI, SAFE) are acronyms: matched on their exact spelling only, and
+        # never taken for a body's acronym.
         self.acronym_cues = frozenset(cue for t in entries for cue in t.cues if cue.isupper())
 
 
@@ -170,7 +175,7 @@ class Resources:
     entities: EntitiesFile
     agreements: AgreementsFile
     dates: DatesFile
-    themes: Themes
+    themes: ThemeVocabulary
 
 
 def load(folder: Path | str | None = None) -> Resources:
@@ -180,23 +185,29 @@ def load(folder: Path | str | None = None) -> Resources:
     """
     folder = DEFAULT_FOLDER if folder is None else Path(folder)
     raw = {name: _read(folder, name) for name in RESOURCE_FILES}
-    layout = _convert(folder, "layout.toml", raw["layout.toml"][1], LayoutFile)
-    organisations = _convert(folder, "organisations.toml", raw["organisations.toml"][1], OrganisationsFile)
-    entities = _convert(folder, "entities.toml", raw["entities.toml"][1], EntitiesFile)
-    agreements = _convert(folder, "agreements.toml", raw["agreements.toml"][1], AgreementsFile)
-    dates = _convert(folder, "dates.toml", raw["dates.toml"][1], DatesFile)
-    themes = _convert(folder, "themes.toml", raw["themes.toml"][1], ThemesFile)
-    _check(folder, "layout.toml", _layout_problems(layout))
-    _check(folder, "organisations.toml", _gazetteer_problems(organisations))
-    _check(folder, "agreements.toml", _agreements_problems(agreements))
-    _check(folder, "dates.toml", _dates_problems(dates))
-    _check(folder, "themes.toml", _themes_problems(themes))
+    schemas = {"layout.toml": LayoutFile, "organisations.toml": OrganisationsFile, "entities.toml": EntitiesFile,
+               "agreements.toml": AgreementsFile, "dates.toml": DatesFile, "themes.toml": ThemesFile}
+    checks = {"layout.toml": _layout_problems, "organisations.toml": _gazetteer_problems,
+              "agreements.toml": _agreements_problems, "dates.toml": _dates_problems,
+              "themes.toml": _themes_problems}
+    data, problems = {}, {}
+    for name, schema in schemas.items():
+        found = list(_problems(raw[name][1], schema))
+        if not found:  # what a schema cannot say, once the file has the schema's shape
+            data[name] = msgspec.convert(raw[name][1], schema)
+            found = checks[name](data[name]) if name in checks else []
+        if found:
+            problems[name] = found
+    if problems:
+        _raise(folder, problems)
+    layout, organisations, entities = data["layout.toml"], data["organisations.toml"], data["entities.toml"]
+    agreements, dates, themes = data["agreements.toml"], data["dates.toml"], data["themes.toml"]
     fingerprint = sha256(b"".join(name.encode() + b"\0" + data + b"\0" for name, (data, _) in raw.items()))
     return Resources(
         folder=folder, fingerprint=fingerprint, layout=layout,
         furniture=tuple(re.compile(p, re.I) for p in layout.furniture),
         gazetteer=Gazetteer(organisations.organisation), entities=entities, agreements=agreements, dates=dates,
-        themes=Themes(themes.theme),
+        themes=ThemeVocabulary(themes.theme),
     )
 
 
@@ -220,14 +231,14 @@ def _read(folder: Path, name: str) -> tuple[bytes, dict]:
         raise ResourceError(where, f"not valid TOML: {exc}", "fix the file's syntax") from exc
 
 
-def _check(folder: Path, name: str, problems: list[str]) -> None:
-    if problems:
-        raise ResourceError(_where(folder, name), "; ".join(problems), "fix the file and run again")
-
-
-def _convert(folder: Path, name: str, raw: dict, schema: type[_Schema]):
-    _check(folder, name, list(_problems(raw, schema)))
-    return msgspec.convert(raw, schema)
+def _raise(folder: Path, problems: dict[str, list[str]]) -> None:
+    """One error naming the first broken file and every problem in it, and the other broken files."""
+    (name, found), *others = problems.items()
+    hint = "fix the file and run again"
+    if others:
+        also = ", ".join(f"{other} ({len(more)} problem{'s' if len(more) > 1 else ''})" for other, more in others)
+        hint = f"fix the files and run again; also broken: {also}"
+    raise ResourceError(_where(folder, name), "; ".join(found), hint)
 
 
 def _problems(raw: dict, schema: type[_Schema], where: str = "") -> Iterator[str]:
@@ -244,6 +255,8 @@ def _problems(raw: dict, schema: type[_Schema], where: str = "") -> Iterator[str
         value = raw[key]
         entry = _entry_schema(field.type)
         if entry is not None and isinstance(value, list):
+            if not value:
+                yield f"{where}[[{key}]]: no entry"
             for i, item in enumerate(value, 1):
                 here = f"{where}[[{key}]] entry {i}"
                 if isinstance(item, dict):
@@ -257,16 +270,18 @@ def _problems(raw: dict, schema: type[_Schema], where: str = "") -> Iterator[str
                 try:
                     msgspec.convert({name: item}, field.type)
                 except msgspec.ValidationError as exc:
-                    yield f'{where}[{key}] "{name}": {_message(exc)}'
+                    yield f'{where}[{key}] "{name}": {_message(exc, field.type)}'
         else:
             try:
                 msgspec.convert(value, field.type)
             except msgspec.ValidationError as exc:
-                yield f'{where}key "{key}": {_message(exc)}'
+                yield f'{where}key "{key}": {_message(exc, field.type)}'
 
 
 def _entry_schema(annotation) -> type[_Schema] | None:
     """The table type of an array of tables (``tuple[Entry, ...]``), else None."""
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
     if get_origin(annotation) is tuple:
         args = get_args(annotation)
         if args and isinstance(args[0], type) and issubclass(args[0], _Schema):
@@ -274,18 +289,31 @@ def _entry_schema(annotation) -> type[_Schema] | None:
     return None
 
 
-def _message(exc: msgspec.ValidationError) -> str:
+def _message(exc: msgspec.ValidationError, annotation) -> str:
     """msgspec's message in the file's terms: "Expected `str`, got `int` - at `$[2]`" -> "expected str,
-    got int (item 3)"."""
+    got int (item 3)"; an unknown code is given with the codes allowed there."""
     text, _, at = str(exc).partition(" - at `")
     text = text.replace("`", "")
     text = text[:1].lower() + text[1:]
+    if text.startswith("expected str of length >= 1"):
+        text = "empty text"
+    elif text.startswith("expected array of length >= 1"):
+        text = "empty list"
+    elif text.startswith("invalid enum value"):
+        text += f" (allowed: {', '.join(_allowed(annotation))})"
     if at.startswith("key`"):
-        return f"{text} (a key of the table)"
+        return f"{text}, as a key of the table"
     item = re.search(r"\[(\d+)\]`?$", at)
     if item:
         return f"{text} (item {int(item.group(1)) + 1})"
     return text
+
+
+def _allowed(annotation) -> list[str]:
+    """The codes a type allows: the values of the Literals in it."""
+    if get_origin(annotation) is Literal:
+        return [str(a) for a in get_args(annotation)]
+    return [code for arg in get_args(annotation) for code in _allowed(arg)]
 
 
 def _layout_problems(layout: LayoutFile) -> list[str]:
@@ -304,7 +332,7 @@ def _gazetteer_problems(data: OrganisationsFile) -> list[str]:
     claimed: dict[tuple[str, str], int] = {}
     for i, entry in enumerate(data.organisation, 1):
         mine = {("acronym", a.casefold()): a for a in entry.all_acronyms()}
-        mine |= {("name", norm(n)): n for n in entry.all_names()}
+        mine |= {("name", name_key(n)): n for n in entry.all_names()}
         for key, written in mine.items():
             if key[0] == "acronym" and len(written) < 2:
                 problems.append(f'[[organisation]] entry {i}: acronym "{written}" is shorter than 2 characters')

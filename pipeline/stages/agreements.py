@@ -20,7 +20,7 @@ from ..text import fold, norm
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-    from . import Toolkit
+    from .base import Toolkit
 
 WCO = "OMD"
 _BOTH = re.compile(r"\b(les|ces|des) deux (organisations|secretariats|institutions|parties|agences|organismes)\b")
@@ -324,7 +324,7 @@ def _partner_label(partner: Partner, orgs: tuple[Organisation, ...]) -> str:
     for org in orgs:
         if norm(org.name) == norm(partner.name) or any(norm(m.text).endswith(norm(partner.name)) for m in org.mentions):
             return org.short_name()
-    return partner.acronym or partner.name
+    return partner.short_name()
 
 
 def _is_subject(text: str, start: int) -> bool:

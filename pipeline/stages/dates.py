@@ -21,7 +21,7 @@ from ..text import norm
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-    from . import Toolkit
+    from .base import Toolkit
 
 
 class Dates:

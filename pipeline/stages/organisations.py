@@ -22,7 +22,7 @@ from ..text import fold, is_acronym, name_key, norm
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-    from . import Toolkit
+    from .base import Toolkit
 
 _ARTICLES = ("l'", "le ", "la ", "les ", "l’")
 _ROMAN = re.compile(r"[IVXLCDM]+")

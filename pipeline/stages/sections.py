@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..models import Block, Document, Page, Partner, Rejected, Section
+from ..models import Block, Document, Page, Partner, Rejected, Section, short_name
 from ..resources import Resources
 from ..text import acronyms_in, is_heading_acronym, sha256, slug
 from .reading import read_page
@@ -198,7 +198,7 @@ def to_partners(documents: Iterable[Document], resources: Resources) -> tuple[Pa
     for doc in documents:
         for section in doc.sections:
             name, acronym = parse_heading(section.heading, resources.gazetteer.acronyms)
-            drafts.append((section, name, acronym, slug(acronym or name)))
+            drafts.append((section, name, acronym, slug(short_name(acronym, name))))
     counts: dict[str, int] = {}
     for *_, base in drafts:
         counts[base] = counts.get(base, 0) + 1

@@ -16,7 +16,7 @@ from ..nlp.cues import CueIndex
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-    from . import Toolkit
+    from .base import Toolkit
 
 
 class Themes:
@@ -27,10 +27,11 @@ class Themes:
 
     def __init__(self, kit: Toolkit) -> None:
         self.vocabulary = kit.resources.themes.entries
+        self.acronyms = kit.resources.themes.acronym_cues  # matched on their exact spelling only
         pairs = [(cue, theme.code) for theme in self.vocabulary for cue in theme.cues]
         self.index = CueIndex(pairs, kit.tokenizer)
-        # Cues written in capitals (DPI, SAFE) are acronyms: matched on their exact spelling only.
-        self.exact_index = CueIndex([(cue, code) for cue, code in pairs if cue.isupper()], kit.tokenizer, exact=True)
+        self.exact_index = CueIndex([(cue, code) for cue, code in pairs if cue in self.acronyms], kit.tokenizer,
+                                    exact=True)
 
     def extract(self, partner: Partner, doc: Doc) -> Partner:
         return replace(partner, themes=self.find(doc, partner.text, partner))
@@ -42,7 +43,7 @@ class Themes:
         # stays one whatever its tag.
         places = [(t.idx, t.idx + len(t)) for t in _proper_nouns(doc)]
         evidence: dict[str, list[str]] = {}
-        matches = [m for m in self.index.find(doc) if not m.phrase.isupper()] + self.exact_index.find(doc)
+        matches = [m for m in self.index.find(doc) if m.phrase not in self.acronyms] + self.exact_index.find(doc)
         for match in sorted(matches, key=lambda m: m.start):
             span = doc[match.start:match.end]
             phrase = text[span.start_char:span.end_char]

@@ -16,6 +16,8 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 
+from ..models import short_name
+
 FORMATS = ("text", "markdown", "json")
 
 SUMMARY_KEYS = (
@@ -120,7 +122,7 @@ def _text_key(partner: dict) -> str | None:
 
 def _org_key(org: dict) -> str:
     # The acronym is what stays stable when the gazetteer's spelling of the full name is corrected.
-    return org.get("acronym") or org.get("name") or ""
+    return short_name(org.get("acronym"), org.get("name") or "")
 
 
 def _agreement_identities(items: Iterable[dict]) -> dict[tuple[str, tuple[str, ...], int], str | None]:

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from pipeline.analysis import run
 from pipeline.models import Agreement, DateMention, Document, Mention, Organisation, Partner, RunResult, Section, Theme
-from pipeline.outputs import background, report, rows, schema, workbook, writing
+from pipeline.outputs import background, report, rows, schema, tables, workbook, writing
 from pipeline.outputs.folder import FORMATS
 from pipeline.stages.sections import read_documents
 
@@ -51,7 +51,7 @@ def test_csv_is_excel_and_pandas_friendly(config):
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     assert b"\r\n" in raw
     frame = pd.read_csv(io.BytesIO(raw))
-    assert list(frame.columns) == list(schema.COLUMNS["dates.csv"])
+    assert list(frame.columns) == list(tables.COLUMNS["dates.csv"])
     assert frame["value"].astype(str).tolist() == ["1998-05", "2002"]
     partners = list(csv.DictReader(io.StringIO(files["partners.csv"].decode("utf-8-sig"))))
     assert partners[0]["heading"] == "'" + HOSTILE  # neutralised in CSV
@@ -67,7 +67,7 @@ def test_workbook_sheets_header_iso_text_and_no_formula(config):
     book = load_workbook(io.BytesIO(writing.render(_result(heading=HOSTILE), config, ("xlsx",))["partners.xlsx"]))
     assert book.sheetnames == ["README", "partners", "organisations", "agreements", "dates", "themes", "rejected"]
     dates = book["dates"]
-    assert [c.value for c in dates[1]] == list(schema.COLUMNS["dates.csv"])
+    assert [c.value for c in dates[1]] == list(tables.COLUMNS["dates.csv"])
     assert dates[1][0].font.bold and dates.freeze_panes == "A2" and dates.auto_filter.ref
     values = {c.value: c.data_type for c in dates["D"][1:]}
     assert values == {"1998-05": "s", "2002": "s"}
@@ -84,10 +84,10 @@ def test_outputs_are_deterministic(config):
 def test_datapackage_describes_every_csv(config):
     package = json.loads(writing.render(_result(), config, ("csv",))["datapackage.json"])
     paths = [r["path"] for r in package["resources"]]
-    assert paths == list(schema.COLUMNS)
+    assert paths == list(tables.COLUMNS)
     dates = next(r for r in package["resources"] if r["path"] == "dates.csv")["schema"]
     value = next(f for f in dates["fields"] if f["name"] == "value")
-    assert value["type"] == "string" and value["constraints"]["pattern"] == schema.PARTIAL_DATE
+    assert value["type"] == "string" and value["constraints"]["pattern"] == tables.PARTIAL_DATE
     assert dates["foreignKeys"][0]["reference"] == {"resource": "partners", "fields": ["partner_id"]}
 
 
@@ -125,10 +125,10 @@ def test_streamed_files_equal_the_whole_run_rendered_at_once(seed_result, config
     assert files["partners.json"].decode("utf-8") == json.dumps(rows.to_data(seed_result, config), ensure_ascii=False,
                                                                 indent=2) + "\n"
     assert files["report.html"].decode("utf-8") == report.render(rows.to_data(seed_result, config))
-    tables = rows.rows(seed_result)
-    for name, columns in schema.COLUMNS.items():
+    table_rows = rows.rows(seed_result)
+    for name, columns in tables.COLUMNS.items():
         read = list(csv.DictReader(io.StringIO(files[name].decode("utf-8-sig"))))
-        assert len(read) == len(tables[name]) and list(read[0] if read else columns) == list(columns)
+        assert len(read) == len(table_rows[name]) and list(read[0] if read else columns) == list(columns)
     assert not any(name.endswith(".tmp") for name in files)
 
 

@@ -49,7 +49,8 @@ BROKEN = [
     pytest.param("agreements.toml", 'code = "letter_of_intent"', 'code = "letter"',
                  '[[type]] entry 3: key "code": invalid enum value \'letter\'', id="unknown-agreement-type"),
     pytest.param("dates.toml", "[roles]\nsignature =", "[roles]\nsigning =",
-                 "[roles] \"signing\": invalid enum value 'signing' (a key of the table)",
+                 "[roles] \"signing\": invalid enum value 'signing' (allowed: signature, conclusion, creation, "
+                 "start, event), as a key of the table",
                  id="unknown-date-role-referenced"),
     pytest.param("agreements.toml", '"même mois" = "month"', '"même mois" = "week"', "invalid enum value 'week'",
                  id="unknown-precision-referenced"),
@@ -59,6 +60,16 @@ BROKEN = [
                  'code "Drogues et précurseurs" is not lower_case_with_underscores', id="theme-code-not-a-code"),
     pytest.param("layout.toml", "'^vous êtes ici\\b',", "'^vous êtes (ici',", "is not a valid regular expression",
                  id="bad-regular-expression"),
+    pytest.param("agreements.toml", 'not_in = ["d\'un commun accord"', 'not_in = ["", "d\'un commun accord"',
+                 '[context] key "not_in": empty text (item 1)', id="empty-word"),
+    pytest.param("layout.toml", "furniture = [", 'furniture = ["", ', 'key "furniture": empty text (item 1)',
+                 id="empty-pattern"),
+    pytest.param("themes.toml", 'cues = ["tabac", "cigarette", "cigarettes", "produits du tabac"]', "cues = []",
+                 '[[theme]] entry 10: key "cues": empty list', id="theme-without-cues"),
+    pytest.param("organisations.toml", "# --- Système des Nations Unies",
+                 '\n[[organisation]]\nname = "L\'Organisation des Nations Unies"\nkind = "ngo"\n# ---',
+                 '[[organisation]] entries 1 and 2: both claim the name "Organisation des Nations Unies"',
+                 id="duplicate-name"),
 ]
 
 
@@ -113,3 +124,18 @@ def test_a_copy_of_the_resources_has_the_same_fingerprint_and_an_edit_changes_it
     assert resources.load(folder).fingerprint == resources.load().fingerprint
     _edit(folder, "themes.toml", "[[theme]]", "# a comment\n[[theme]]")
     assert resources.load(folder).fingerprint != resources.load().fingerprint
+
+
+def test_a_file_with_no_entry_at_all(folder):
+    (folder / "themes.toml").write_text("theme = []\n", encoding="utf-8")
+    with pytest.raises(ResourceError, match=r"\[\[theme\]\]: no entry"):
+        resources.load(folder)
+
+
+def test_every_broken_file_is_named(folder):
+    _edit(folder, "themes.toml", "cues = [", "cue = [")
+    _edit(folder, "dates.toml", "min_year = 1800", 'min_year = "1800"')
+    with pytest.raises(ResourceError) as caught:
+        resources.load(folder)
+    assert caught.value.source.endswith("dates.toml") and "min_year" in caught.value.problem
+    assert "also broken: themes.toml (2 problems)" in caught.value.hint
