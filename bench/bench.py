@@ -48,7 +48,7 @@ from pathlib import Path
 from pipeline.config import BATCH_SIZE, MODEL
 
 # The model's load time is measured as the pipeline loads it: without the parts it leaves out.
-from pipeline.nlp.model import EXCLUDED
+from pipeline.nlp import EXCLUDED
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PAGE = ROOT / "corpus" / "omd_partenaires_fr.txt"

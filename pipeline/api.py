@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import DEFAULT_DIR, Cache, run_key
-from .config import Config
+from .cache import Cache, run_key
+from .config import CACHE_DIR, Config
 from .errors import InputError
 from .models import Document, Rejected
 from .outputs.folder import FORMATS, copy_outputs, write_file
-from .run import stream
+from .run import log_warning, stream
 from .stages.reading import collect_inputs, read_bytes, source_name
 from .stages.sections import read_documents, set_aside
 
@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from .analysis import Analyser
     from .tools.evaluate import Evaluation
 
-__all__ = ["FORMATS", "Config", "Inputs", "Pipeline", "RunSummary", "diff", "evaluate", "load_json", "run",
-           "save_changes", "save_evaluation"]
+__all__ = ["FORMATS", "Config", "Inputs", "Pipeline", "RunSummary", "check_formats", "diff", "evaluate", "load_json",
+           "run", "save_changes", "save_evaluation"]
 
 log = logging.getLogger("pipeline")
 
@@ -81,6 +81,16 @@ class RunSummary:
         return 1 if self.errors or self.failed else 0
 
 
+def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """The formats asked for, in the order given; InputError (exit 2) for none or an unknown one."""
+    chosen = tuple(dict.fromkeys(f.strip() for f in formats if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise InputError(None, f"unknown format(s) {', '.join(unknown) or '(none)'}",
+                         f"choose among {', '.join(FORMATS)}")
+    return chosen
+
+
 class Pipeline:
     """The pipeline of one configuration, for one run or many: the model and the extractors are built
     once, on the first section that is not in the cache, and serve every run after it."""
@@ -111,7 +121,7 @@ class Pipeline:
         return Inputs(documents, errors + read_errors, set_aside(documents))
 
     def write(self, inputs: Inputs, out: Path | str, formats: Sequence[str] = FORMATS, workers: int = 1,
-              cache_dir: Path | str | None = DEFAULT_DIR,
+              cache_dir: Path | str | None = CACHE_DIR,
               progress: Callable[[int], None] | None = None) -> RunSummary:
         """Analyse ``inputs`` and replace the folder ``out`` by their outputs, all at once.
 
@@ -119,6 +129,7 @@ class Pipeline:
         identical to a recent one copies its outputs and says again what it warned about. Raises
         OutputError, ModelError or SchemaError; the previous outputs are then left as they were.
         """
+        formats = check_formats(formats)
         out = Path(out)
         documents = inputs.documents
         summary = RunSummary(out, len(documents), inputs.sections, 0, 0, len(inputs.set_aside), list(inputs.errors))
@@ -138,7 +149,7 @@ class Pipeline:
         return summary
 
     def run(self, inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs",
-            formats: Sequence[str] = FORMATS, workers: int = 1, cache_dir: Path | str | None = DEFAULT_DIR,
+            formats: Sequence[str] = FORMATS, workers: int = 1, cache_dir: Path | str | None = CACHE_DIR,
             progress: Callable[[int], None] | None = None) -> RunSummary:
         """``read`` then ``write``. Raises InputError when no page can be read (the summary lists the
         inputs that failed among others)."""
@@ -151,16 +162,14 @@ class Pipeline:
                            cache: Cache | None, progress: Callable[[int], None] | None, summary: RunSummary) -> None:
         from .outputs.background import write_run
 
-        recorder = _Recorder()
-        log.addHandler(recorder)
-        try:
-            items = stream(inputs.documents, self.config, lambda pending: self.analyser.analyse_all(pending, workers),
-                           cache=cache, progress=progress)
-            summary.kept, failed = write_run(out, formats, inputs.documents, self.config, items, inputs.set_aside)
-        finally:
-            log.removeHandler(recorder)
+        def warn(message: str) -> None:  # said now, and kept with the outputs for an identical re-run
+            summary.warnings.append(message)
+            log_warning(message)
+
+        items = stream(inputs.documents, self.config, lambda pending: self.analyser.analyse_all(pending, workers),
+                       cache=cache, progress=progress, warn=warn)
+        summary.kept, failed = write_run(out, formats, inputs.documents, self.config, items, inputs.set_aside)
         summary.failed = len(failed)
-        summary.warnings = recorder.lines
 
 
 def _reuse(saved: tuple[Path, dict], out: Path, summary: RunSummary) -> None:
@@ -170,23 +179,12 @@ def _reuse(saved: tuple[Path, dict], out: Path, summary: RunSummary) -> None:
     copy_outputs(folder, manifest["files"], out)
     summary.kept, summary.failed, summary.reused = manifest["kept"], manifest["failed"], True
     for line in manifest["warnings"]:
-        log.warning("%s", line)
+        log_warning(line)
     summary.warnings = list(manifest["warnings"])
 
 
-class _Recorder(logging.Handler):
-    """The warnings of a run, kept with its outputs so that an identical re-run says them again."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
-
-
 def run(inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs", formats: Sequence[str] = FORMATS,
-        workers: int = 1, cache_dir: Path | str | None = DEFAULT_DIR, config: Config | None = None,
+        workers: int = 1, cache_dir: Path | str | None = CACHE_DIR, config: Config | None = None,
         progress: Callable[[int], None] | None = None) -> RunSummary:
     """``python -m pipeline run``: read the pages, analyse them, write the outputs into ``out``
     (``Pipeline(config).run(…)``)."""

@@ -32,7 +32,6 @@ from .models import Agreement, DateMention, Document, Organisation, Partner, The
 from .stages import STAGES, Extractor
 from .text import sha256
 
-DEFAULT_DIR = Path(".cache") / "pipeline"
 PACKAGE = Path(__file__).parent
 # What a section's result depends on, relative to the package: the analysis's code.
 ANALYSIS_CODE = ("stages", "nlp", "resources", "analysis.py", "models.py", "text.py")

@@ -19,8 +19,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .cache import DEFAULT_DIR
-from .errors import PipelineError
+from .config import CACHE_DIR
+from .errors import InputError, PipelineError
+from .signals import held
 from .tools.diff import FORMATS as DIFF_FORMATS
 
 PROGRESS_MIN = 200  # sections: a shorter run is over before a bar would tell anything
@@ -48,16 +49,33 @@ def _fail(error: PipelineError) -> None:
     sys.exit(error.exit_code)
 
 
-def _progress(total: int, quiet: bool, stream=None):
-    """A progress bar (sections done, sections/s) on stderr for long runs, only when a person is
-    watching: stderr is a terminal and -q was not given."""
+class _Progress:
+    """A progress bar (sections done, sections/s) on stderr, shown from the first section analysed
+    or read from the cache (a run that copies an identical run's outputs shows none)."""
+
+    def __init__(self, total: int, stream) -> None:
+        self.total, self.stream, self.bar = total, stream, None
+
+    def update(self, n: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            with held():  # its monitoring thread must never be the one that takes Ctrl-C
+                self.bar = tqdm(total=self.total, unit="section", file=self.stream, leave=False)
+        self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _progress(total: int, quiet: bool, stream=None) -> _Progress | None:
+    """A progress bar for long runs, only when a person is watching: stderr is a terminal and -q was
+    not given."""
     stream = stream or sys.stderr
     if quiet or total < PROGRESS_MIN or not stream.isatty():
-        return None, None
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, unit="section", file=stream, leave=False)
-    return bar.update, bar
+        return None
+    return _Progress(total, stream)
 
 
 verbosity = [
@@ -121,7 +139,7 @@ def _exit(code: int) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Processes analysing sections in parallel.")
 @click.option("--no-cache", is_flag=True, help="Analyse every section again, ignoring and not updating the cache.")
-@click.option("--cache-dir", default=DEFAULT_DIR, show_default=True, type=click.Path(path_type=Path),
+@click.option("--cache-dir", default=CACHE_DIR, show_default=True, type=click.Path(path_type=Path),
               help="Where per-section results are kept between runs.")
 @_resources_option
 @_with_verbosity
@@ -134,11 +152,10 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str | None, workers: i
     _setup_logging(verbose, quiet)
     from . import api
 
-    chosen = tuple(f.strip() for f in formats.split(",") if f.strip()) if formats is not None else api.FORMATS
-    unknown = sorted(set(chosen) - set(api.FORMATS))
-    if unknown or not chosen:
-        raise click.BadParameter(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose among "
-                                 f"{', '.join(api.FORMATS)}", param_hint="--formats")
+    try:
+        chosen = api.check_formats(formats.split(",")) if formats is not None else api.FORMATS
+    except InputError as exc:
+        raise click.BadParameter(f"{exc.problem}; {exc.hint}", param_hint="--formats") from None
     try:
         pipeline = api.Pipeline(api.Config.load(resources))
         pages = pipeline.read(inputs or (Path("corpus"),))
@@ -146,13 +163,13 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str | None, workers: i
             log.error(error.line())
         if not pages.documents:
             sys.exit(2)
-        update, bar = _progress(pages.sections, quiet)
+        progress = _progress(pages.sections, quiet)
         try:
             summary = pipeline.write(pages, out_dir, chosen, workers, None if no_cache else cache_dir,
-                                     progress=update)
+                                     progress=progress.update if progress else None)
         finally:
-            if bar is not None:
-                bar.close()
+            if progress is not None:
+                progress.close()
     except PipelineError as exc:
         _fail(exc)
     log.info("%d sections read = %d kept + %d set aside; %d other lines set aside (rejected.csv)",

@@ -3,7 +3,7 @@
 Everything a section's result depends on besides its text is here, and is passed down to the
 stages, the cache and the outputs: two configurations (say, the shipped resources and an edited
 copy) can run side by side in one process. Building one reads and validates the resource files; the
-model is loaded only when a section is analysed (see ``run.Analyser``).
+model is loaded only when a section is analysed (see ``analysis.Analyser``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from .resources import Resources
 
 MODEL = "fr_core_news_sm"
 BATCH_SIZE = 64  # sections per spaCy batch: large enough for speed, small enough for flat memory
+CACHE_DIR = Path(".cache") / "pipeline"  # where a run keeps its cache unless told otherwise
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ class OutputError(PipelineError):
 
 
 class ResourceError(PipelineError):
-    """A data file under pipeline/resources/ is missing or malformed."""
+    """A resource file (pipeline/resources/, or the folder given with --resources) is missing or broken."""
 
     exit_code = 3
 

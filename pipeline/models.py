@@ -17,8 +17,9 @@ AgreementType = Literal["memorandum_of_understanding", "cooperation_agreement", 
 DatePrecision = Literal["day", "month", "year"]
 DateRole = Literal["signature", "conclusion", "creation", "start", "event"]
 AgreementStatus = Literal["signed", "concluded", "mentioned"]
-# Where an organisation was found: in the gazetteer, as an acronym the text defines, as a name read
-# from the text, or as an acronym known from neither (reported so that the gazetteer can grow).
+# Where an organisation was found, most trusted first: in the gazetteer, as an acronym the text
+# defines, as a name read from the text, or as an acronym known from neither (reported so that the
+# gazetteer can grow).
 OrganisationSource = Literal["gazetteer", "defined", "text", "unknown"]
 
 AGREEMENT_TYPES: tuple[AgreementType, ...] = get_args(AgreementType)
@@ -26,6 +27,8 @@ DATE_PRECISIONS: tuple[DatePrecision, ...] = get_args(DatePrecision)
 DATE_ROLES: tuple[DateRole, ...] = get_args(DateRole)
 AGREEMENT_STATUSES: tuple[AgreementStatus, ...] = get_args(AgreementStatus)
 ORGANISATION_SOURCES: tuple[OrganisationSource, ...] = get_args(OrganisationSource)
+# How many characters of an ISO 8601 date each precision keeps: 1998-05-13, 1998-05, 1998.
+ISO_LENGTH: dict[DatePrecision, int] = {"day": 10, "month": 7, "year": 4}
 
 # How the report names each code for a French reader (tests/test_models.py checks that every code
 # has its label).

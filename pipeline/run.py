@@ -19,36 +19,50 @@ log = logging.getLogger("pipeline")
 
 # Analyses partners: their results, in order, as they are ready.
 Analyse = Callable[[Sequence[Partner]], Iterator[Partner | Rejected]]
+# Takes a warning about a section (one line, without "warning: ").
+Warn = Callable[[str], None]
+
+
+def log_warning(message: str) -> None:
+    log.warning("%s", message)
 
 
 def stream(documents: Sequence[Document], config: Config, analyse: Analyse, cache: Cache | None = None,
-           progress: Callable[[int], None] | None = None) -> Iterator[Partner | Rejected]:
+           progress: Callable[[int], None] | None = None, warn: Warn = log_warning) -> Iterator[Partner | Rejected]:
     """Each section of ``documents`` with its extraction lists filled (or set aside), in page order,
-    one at a time. Cached sections are taken from ``cache``; ``analyse`` is called only for the others."""
+    one at a time. Cached sections are taken from ``cache``; ``analyse`` is called only for the others.
+    What a section warns about goes to ``warn`` (by default, the ``pipeline`` logger)."""
     partners = to_partners(documents, config.resources)
     fresh = {i for i, p in enumerate(partners) if cache is None or not cache.has(p)}
     pending = [partners[i] for i in sorted(fresh)]
     analysed = analyse(pending) if pending else iter(())
-    for i, partner in enumerate(partners):
-        item = None if i in fresh else cache.get(partner)
-        if item is None:
-            # A cache entry found unreadable now is analysed on its own, never trusted.
-            item = next(analysed) if i in fresh else next(iter(analyse([partner])))
-            if cache is not None and isinstance(item, Partner):
-                cache.put(item)
-        report(item)
-        if progress:
-            progress(1)
-        yield item
+    try:
+        for i, partner in enumerate(partners):
+            item = None if i in fresh else cache.get(partner)
+            if item is None:
+                # A cache entry found unreadable now is analysed on its own, never trusted.
+                item = next(analysed) if i in fresh else next(iter(analyse([partner])))
+                if cache is not None and isinstance(item, Partner):
+                    cache.put(item)
+            report(item, warn)
+            if progress:
+                progress(1)
+            yield item
+    finally:
+        # The analysis ends here (its worker processes with it), not later in a garbage collection,
+        # where Python would drop a Ctrl-C or SIGTERM that arrives meanwhile.
+        close = getattr(analysed, "close", None)
+        if close is not None:
+            close()
 
 
-def report(item: Partner | Rejected) -> None:
+def report(item: Partner | Rejected, warn: Warn = log_warning) -> None:
     """Warn about a section set aside, and about acronyms that neither the gazetteer nor the text
     explains (so that the gazetteer can be extended)."""
     if isinstance(item, Rejected):
-        log.warning("%s: section %d set aside: %s", item.source, item.position, item.reason)
+        warn(f"{item.source}: section {item.position} set aside: {item.reason}")
         return
     for org in item.organisations:
         if org.source == "unknown":
-            log.warning("%s: section %d: acronym %s is neither in the gazetteer nor defined in the text",
-                        item.source, item.section_index, org.acronym)
+            warn(f"{item.source}: section {item.section_index}: acronym {org.acronym} is neither in the gazetteer "
+                 "nor defined in the text")

@@ -132,10 +132,11 @@ class _Terminal(io.StringIO):
 ])
 def test_progress_bar_only_for_a_person_watching_a_long_run(total, quiet, tty, shown):
     stream = _Terminal(tty)
-    update, bar = cli_module._progress(total, quiet, stream)
-    assert (bar is not None) == shown
+    progress = cli_module._progress(total, quiet, stream)
+    assert (progress is not None) == shown
     if shown:
-        update(1200)
-        bar.refresh()
-        bar.close()
+        assert stream.getvalue() == ""  # nothing before the first section (a copied run shows no bar)
+        progress.update(1200)
+        progress.bar.refresh()
+        progress.close()
         assert "1200/5000" in stream.getvalue() and "section/s" in stream.getvalue()

@@ -149,11 +149,15 @@ def _partners_written(folder):
 
 
 @pytest.mark.parametrize("moment", [_writing_started, _partners_written], ids=["writers-forking", "mid-run"])
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_an_interrupted_run_leaves_the_previous_outputs(tmp_path, moment, signum):
+@pytest.mark.parametrize(("signum", "workers"), [(signal.SIGTERM, "1"), (signal.SIGINT, "1"), (signal.SIGTERM, "2")])
+def test_an_interrupted_run_leaves_the_previous_outputs(tmp_path, moment, signum, workers):
     out = tmp_path / "out"
     folder.write_outputs({"partners.json": b"previous"}, out)
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(SEED), "--out", str(out), "--no-cache"],
+    page = tmp_path / "pages" / "seed.txt"  # the seed twice: enough sections for two workers
+    page.parent.mkdir()
+    page.write_text(SEED.read_text(encoding="utf-8") * 2, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(page), "--out", str(out), "--no-cache",
+                             "--workers", workers],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # The signal is sent at a moment the run reaches, seen from outside: when it starts writing its
     # new outputs beside the old ones (the writer processes are being forked), or in the middle of
@@ -164,7 +168,7 @@ def test_an_interrupted_run_leaves_the_previous_outputs(tmp_path, moment, signum
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr and "ignored" not in stderr
     assert (out / "partners.json").read_bytes() == b"previous"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "pages"]
 
 
 def test_dates_do_not_depend_on_the_day_the_pipeline_runs(config, nlp):

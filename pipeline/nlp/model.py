@@ -18,14 +18,7 @@ from spacy.util import compile_suffix_regex
 from ..errors import ModelError
 from ..resources import Gazetteer
 from ..text import fold, unaccented
-from . import GAZETTEER_SPANS, components  # noqa: F401 - components registers itself with spaCy
-
-# Only what the extractors read is run: tokens, parts of speech, morphology and lemmas. Sentences
-# come from spaCy's rule-based sentencizer (these pages are well punctuated) and a paragraph rule,
-# not from the parser or the senter. The entity recogniser, nearly half of the model's time, is
-# left out: the gazetteer, acronym definitions, head nouns and parts of speech find the bodies (its
-# ORG and LOC tags changed no result on any gold page).
-EXCLUDED = ("parser", "senter", "ner")
+from . import EXCLUDED, GAZETTEER_SPANS, components  # noqa: F401 - components registers itself with spaCy
 
 
 def load(model: str, gazetteer: Gazetteer) -> Language:

@@ -53,7 +53,8 @@ class BackgroundWriters:
         context = multiprocessing.get_context("fork")
         groups = [g for g in ([f for f in formats if f != "xlsx"], [f for f in formats if f == "xlsx"]) if g]
         started = []
-        # Every writer is forked before any feeding thread starts, all with the interrupts held.
+        # Every writer is forked, and every feeding thread started, with the interrupts held: the
+        # threads keep them held for good, so that the kernel hands an interrupt to the main thread.
         with held():
             for i, group in enumerate(groups):
                 conn, child = context.Pipe()
@@ -64,7 +65,7 @@ class BackgroundWriters:
                 process.start()
                 child.close()
                 started.append((conn, process))
-        self._children = [(conn, process, _Feed(conn)) for conn, process in started]
+            self._children = [(conn, process, _Feed(conn)) for conn, process in started]
         self.count = 0
 
     def _send(self, message: tuple) -> None:

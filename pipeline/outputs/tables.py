@@ -14,6 +14,11 @@ SHA256 = r"^[0-9a-f]{64}$"
 THEME_CODES = "<theme codes>"
 
 
+def _one_of(codes) -> str:
+    """"day, month or year"."""
+    return ", ".join(codes[:-1]) + " or " + codes[-1]
+
+
 def _f(name, type_="string", description="", required=False, **constraints):
     field = {"name": name, "type": type_, "description": description}
     if required:
@@ -76,7 +81,7 @@ TABLES: dict[str, list[dict]] = {
         _f("text", description="The date as written", required=True),
         _f("value", description="ISO 8601 date at the precision written (never filled in)", required=True,
            pattern=PARTIAL_DATE),
-        _f("precision", description="day, month or year", required=True, enum=list(DATE_PRECISIONS)),
+        _f("precision", description=_one_of(DATE_PRECISIONS), required=True, enum=list(DATE_PRECISIONS)),
         _f("role", description="What the date dates", required=True, enum=list(DATE_ROLES)),
         *_offsets("date"),
     ],

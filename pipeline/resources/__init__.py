@@ -25,7 +25,6 @@ from ..models import AgreementType, DatePrecision, DateRole
 from ..text import name_key, sha256
 
 DEFAULT_FOLDER = Path(__file__).parent
-RESOURCE_FILES = ("layout.toml", "organisations.toml", "entities.toml", "agreements.toml", "dates.toml", "themes.toml")
 THEME_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # A word or phrase is never empty: an empty cue would match everywhere (or nowhere) without a word.
@@ -163,6 +162,14 @@ class ThemeVocabulary:
         self.acronym_cues = frozenset(cue for t in entries for cue in t.cues if cue.isupper())
 
 
+# Every resource file with its schema, in the order they are read.
+SCHEMAS: dict[str, type[_Schema]] = {
+    "layout.toml": LayoutFile, "organisations.toml": OrganisationsFile, "entities.toml": EntitiesFile,
+    "agreements.toml": AgreementsFile, "dates.toml": DatesFile, "themes.toml": ThemesFile,
+}
+RESOURCE_FILES = tuple(SCHEMAS)
+
+
 @dataclass(frozen=True)
 class Resources:
     """Every data file, validated; ``fingerprint`` changes whenever any file's bytes do."""
@@ -184,14 +191,16 @@ def load(folder: Path | str | None = None) -> Resources:
     Raises ResourceError naming the file and every problem in it.
     """
     folder = DEFAULT_FOLDER if folder is None else Path(folder)
-    raw = {name: _read(folder, name) for name in RESOURCE_FILES}
-    schemas = {"layout.toml": LayoutFile, "organisations.toml": OrganisationsFile, "entities.toml": EntitiesFile,
-               "agreements.toml": AgreementsFile, "dates.toml": DatesFile, "themes.toml": ThemesFile}
     checks = {"layout.toml": _layout_problems, "organisations.toml": _gazetteer_problems,
               "agreements.toml": _agreements_problems, "dates.toml": _dates_problems,
               "themes.toml": _themes_problems}
-    data, problems = {}, {}
-    for name, schema in schemas.items():
+    raw, data, problems = {}, {}, {}
+    for name, schema in SCHEMAS.items():
+        try:
+            raw[name] = _read(folder, name)
+        except ResourceError as exc:  # missing, unreadable, not TOML: said with the other files' problems
+            problems[name] = [exc.problem]
+            continue
         found = list(_problems(raw[name][1], schema))
         if not found:  # what a schema cannot say, once the file has the schema's shape
             data[name] = msgspec.convert(raw[name][1], schema)
@@ -371,7 +380,5 @@ def _themes_problems(data: ThemesFile) -> list[str]:
         other = seen.setdefault(entry.code, i)
         if other != i:
             problems.append(f'[[theme]] entries {other} and {i}: both define code "{entry.code}"')
-        if not entry.cues:
-            problems.append(f'[[theme]] entry {i}: no cues')
     return problems
 

@@ -1,12 +1,13 @@
 """The stages of the pipeline, in the order they run: reading → sections → organisations → dates →
 agreements → themes.
 
-``reading`` and ``sections`` turn a page's bytes into partners: pure functions of the bytes and the
-resources, with no language model. The extraction stages share one signature: each is a class built
-once per configuration from a ``Toolkit`` (the resources and the language tools) and called as
-``extract(partner, doc) -> Partner``, which returns the partner with the one field it ``fills``.
-Each declares the fields of earlier stages it ``needs``; ``STAGES`` is the only place that says the
-order, and ``check_order`` proves at import that every need is met by an earlier stage.
+``reading`` and ``sections`` turn the pages named by a run into partners: the files are read (a
+folder searched for pages), decoded and split, with the resources and no language model. The
+extraction stages share one signature: each is a class built once per configuration from a
+``Toolkit`` (the resources and the language tools) and called as ``extract(partner, doc) ->
+Partner``, which returns the partner with the one field it ``fills``. Each declares the fields of
+earlier stages it ``needs``; ``STAGES`` is the only place that says the order, and ``check_order``
+proves at import that every need is met by an earlier stage.
 """
 
 from __future__ import annotations

@@ -13,8 +13,18 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from ..models import DATE_PRECISIONS, DATE_ROLES, Agreement, AgreementStatus, DateMention, Organisation, Partner
-from ..nlp.cues import CueIndex
+from ..models import (
+    AGREEMENT_STATUSES,
+    DATE_PRECISIONS,
+    DATE_ROLES,
+    ISO_LENGTH,
+    Agreement,
+    AgreementStatus,
+    DateMention,
+    Organisation,
+    Partner,
+)
+from ..nlp.cues import CueIndex, Match
 from ..text import fold, norm
 
 if TYPE_CHECKING:
@@ -25,13 +35,14 @@ if TYPE_CHECKING:
 WCO = "OMD"
 _BOTH = re.compile(r"\b(les|ces|des) deux (organisations|secretariats|institutions|parties|agences|organismes)\b")
 _EACH = re.compile(r"\bchacune?s?\b")
-_STATUS_RANK: dict[AgreementStatus, int] = {"mentioned": 0, "concluded": 1, "signed": 2}
+# Which of two statuses of one instrument wins: the vocabulary lists the strongest first.
+_STATUS_RANK: dict[AgreementStatus, int] = {s: -i for i, s in enumerate(AGREEMENT_STATUSES)}
 # What dates an instrument: any date but the start of a relation ("depuis 2005").
 _DATING_ROLES = tuple(role for role in DATE_ROLES if role != "start")
 _NUMBERS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "2": 2, "3": 3, "4": 4, "5": 5}
-# A party is the subject or the complement of the instrument, not a body named inside another phrase.
 # The precisions at least as fine as each: a "même mois" needs an earlier date with a month.
 _AT_LEAST = {p: DATE_PRECISIONS[:i + 1] for i, p in enumerate(DATE_PRECISIONS)}
+# A party is the subject or the complement of the instrument, not a body named inside another phrase.
 _COMPLEMENT_BEFORE = ("de", "des", "du", "d'", "a", "au", "aux", "pour", "par", "sur", "dans", "chez")
 
 
@@ -61,45 +72,66 @@ class Agreements:
         return replace(partner, agreements=self.find(doc, partner.text, partner))
 
     def find(self, doc: Doc, text: str, partner: Partner) -> tuple[Agreement, ...]:
-        orgs, dates = partner.organisations, partner.dates
+        """Every instrument the section's cues name, one per instrument: a cue that refers back ("Cet
+        accord") tells more about one already named; another merges with its twin, or is a new one."""
+        dates = partner.dates
         cues = self._cues(doc, text)
         dated = _dated(cues, dates)
         agreements: list[_Mention] = []
         for i, cue in enumerate(cues):
             status = self._status(text[cue.sentence[0]:cue.sentence[1]])
             cue_dates = dated[i] or [self._same_period(text, cue, dates)]
-            if cue.anaphoric and cue.count == 1:
-                target = next((a for a in reversed(agreements) if a.type == cue.type or cue.type == "agreement"), None)
-                if target is not None:
-                    date = cue_dates[0]
-                    extra = _Mention(target.type, cue.start, cue.end, cue.label, cue.sentence, date,
-                                     _date_text(text, date) if date else None, target.parties, status)
-                    if _compatible_dates(target.date, date):
-                        agreements[agreements.index(target)] = _merge(target, extra)
-                    else:
-                        agreements.append(extra)  # same instrument words, another date: another instrument
-                    for renewed in self._renewals(text, cue, date, dates):
-                        agreements.append(replace(extra, date=renewed, date_text=_date_text(text, renewed)))
-                    continue
-            for parties in self._parties(text, cue, partner, orgs):
-                for n in range(cue.count):
-                    date = cue_dates[n] if n < len(cue_dates) else None
-                    mention = _Mention(cue.type, cue.start, cue.end, cue.label, cue.sentence, date,
-                                       _date_text(text, date) if date else None, parties, status)
-                    twin = None
-                    if cue.count == 1 and not cue.another:
-                        twin = next((a for a in agreements if a.type == cue.type and _compatible_dates(a.date, date)
-                                     and _compatible_parties(a.parties, parties) and a.start != cue.start), None)
-                    if twin is not None:
-                        agreements[agreements.index(twin)] = _merge(twin, mention)
-                    else:
-                        agreements.append(mention)
-                    for renewed in self._renewals(text, cue, date, dates) if cue.count == 1 else ():
-                        agreements.append(replace(mention, date=renewed, date_text=_date_text(text, renewed)))
+            if cue.anaphoric and cue.count == 1 and self._refer_back(text, cue, cue_dates[0], status, dates,
+                                                                     agreements):
+                continue
+            for parties in self._parties(text, cue, partner, partner.organisations):
+                self._add_mentions(text, cue, cue_dates, parties, status, dates, agreements)
         return tuple(_to_agreement(text, a) for a in agreements)
 
-    def _cues(self, doc, text: str) -> list[_Cue]:
-        """Every cue that names an instrument, in text order."""
+    def _refer_back(self, text: str, cue: _Cue, date: DateMention | None, status: AgreementStatus,
+                    dates: tuple[DateMention, ...], agreements: list[_Mention]) -> bool:
+        """"Cet accord …": the latest instrument of the same type (any, for a bare "accord") gets what
+        this mention says, unless their dates contradict (then it is another instrument). False when
+        nothing was named before."""
+        target = next((a for a in reversed(agreements) if a.type == cue.type or cue.type == "agreement"), None)
+        if target is None:
+            return False
+        extra = _Mention(target.type, cue.start, cue.end, cue.label, cue.sentence, date,
+                         _date_text(text, date) if date else None, target.parties, status)
+        if _compatible_dates(target.date, date):
+            agreements[agreements.index(target)] = _merge(target, extra)
+        else:
+            agreements.append(extra)  # same instrument words, another date: another instrument
+        agreements += self._renewed(text, cue, extra, dates)
+        return True
+
+    def _add_mentions(self, text: str, cue: _Cue, cue_dates: list[DateMention | None], parties: tuple[str, ...],
+                      status: AgreementStatus, dates: tuple[DateMention, ...], agreements: list[_Mention]) -> None:
+        """The instruments one cue names for one set of parties ("deux Protocoles d'accord": two), each
+        merged with a twin already found (same type, compatible dates and parties) unless said to be
+        another ("un second Protocole")."""
+        for n in range(cue.count):
+            date = cue_dates[n] if n < len(cue_dates) else None
+            mention = _Mention(cue.type, cue.start, cue.end, cue.label, cue.sentence, date,
+                               _date_text(text, date) if date else None, parties, status)
+            twin = None
+            if cue.count == 1 and not cue.another:
+                twin = next((a for a in agreements if a.type == cue.type and _compatible_dates(a.date, date)
+                             and _compatible_parties(a.parties, parties) and a.start != cue.start), None)
+            if twin is not None:
+                agreements[agreements.index(twin)] = _merge(twin, mention)
+            else:
+                agreements.append(mention)
+            if cue.count == 1:
+                agreements += self._renewed(text, cue, mention, dates)
+
+    def _renewed(self, text: str, cue: _Cue, mention: _Mention, dates: tuple[DateMention, ...]) -> list[_Mention]:
+        """The instrument again at each date it was renewed: each renewal is an instrument of its own."""
+        return [replace(mention, date=renewed, date_text=_date_text(text, renewed))
+                for renewed in self._renewals(text, cue, mention.date, dates)]
+
+    def _cues(self, doc: Doc, text: str) -> list[_Cue]:
+        """Every cue that names an instrument, in text order, with what the words before it say."""
         found: list[_Cue] = []
         matches = sorted(self.index.find(doc) + self.acronym_index.find(doc), key=lambda m: m.start)
         for m in matches:
@@ -108,25 +140,10 @@ class Agreements:
             if found and found[-1].end >= end:
                 continue  # "Protocole d'accord (PDA)": the acronym is part of the label already
             sentence = _sentence_bounds(doc, m.start)
-            sentence_text = text[sentence[0]:sentence[1]]
-            before = text[max(0, start - 25):start]
-            after = norm(text[end:end + 80]).lstrip()
-            around = norm(text[max(0, start - 20):end + 20])
-            if any(w in around for w in self.plain["not_in"]):
-                continue  # "d'un commun accord"
-            if _ends_with_word(before, self.plain["not_before"]) or _has_word(sentence_text, self.accented["pending"]):
-                continue  # "aucun accord", "un projet de Protocole d'accord … en cours de négociation"
-            if m.value == "agreement":
-                if any(after.startswith(w) for w in self.plain["not_after"]):
-                    continue  # "Accords multilatéraux sur l'environnement", "Accord portant création de…"
-                if re.match(r"\s*(de|d')\s*[A-Z][a-z]", text[end:end + 12]):
-                    continue  # "l'Accord de Paris", "Accord de Lomé": a treaty named after a place
-                if m.phrase in self.needs_context and \
-                        not _has_word(sentence_text, self.accented["making"]):
-                    continue
-                if not text[start:start + 1].isupper() and norm(text[start:end]).endswith("s"):
-                    continue
+            if not self._names_an_instrument(m, text, start, end, text[sentence[0]:sentence[1]]):
+                continue
             label, label_end = _label(text, start, end)
+            before = text[max(0, start - 25):start]
             words = re.findall(r"\w+", norm(before))
             found.append(_Cue(
                 type=m.value, start=start, end=label_end, label=label, sentence=sentence,
@@ -135,6 +152,31 @@ class Agreements:
                 count=_NUMBERS.get(words[-1], 1) if words else 1,
             ))
         return found
+
+    def _names_an_instrument(self, m: Match, text: str, start: int, end: int, sentence: str) -> bool:
+        """Whether a cue's words, where they stand, name an instrument of the partner: not in a set
+        phrase ("d'un commun accord"), not denied or pending ("aucun accord", "en cours de
+        négociation"), and a generic "accord" only as the generic rules allow."""
+        around = norm(text[max(0, start - 20):end + 20])
+        if any(w in around for w in self.plain["not_in"]):
+            return False
+        if _ends_with_word(text[max(0, start - 25):start], self.plain["not_before"]) \
+                or _has_word(sentence, self.accented["pending"]):
+            return False
+        return m.value != "agreement" or self._generic_cue_names_an_instrument(m, text, start, end, sentence)
+
+    def _generic_cue_names_an_instrument(self, m: Match, text: str, start: int, end: int, sentence: str) -> bool:
+        """"Accord" alone names one of the partner's instruments only when it is not a treaty ("Accords
+        multilatéraux sur l'environnement", "l'Accord de Paris"), when the sentence makes or signs
+        something (for the cues that need it), and not as a lower-case plural."""
+        after = norm(text[end:end + 80]).lstrip()
+        if any(after.startswith(w) for w in self.plain["not_after"]):
+            return False  # "Accords multilatéraux sur l'environnement", "Accord portant création de…"
+        if re.match(r"\s*(de|d')\s*[A-Z][a-z]", text[end:end + 12]):
+            return False  # "l'Accord de Paris", "Accord de Lomé": a treaty named after a place
+        if m.phrase in self.needs_context and not _has_word(sentence, self.accented["making"]):
+            return False
+        return text[start:start + 1].isupper() or not norm(text[start:end]).endswith("s")
 
     def _same_period(self, text: str, cue: _Cue, dates: tuple[DateMention, ...]) -> DateMention | None:
         """"… complété, au cours du même mois, par un Mémorandum": the previous date, cut to that period."""
@@ -147,7 +189,7 @@ class Agreements:
             earlier = [d for d in dates if d.end <= at and d.precision in _AT_LEAST[precision]]
             if earlier:
                 d = earlier[-1]
-                value = d.value[:{"day": 10, "month": 7, "year": 4}[precision]]
+                value = d.value[:ISO_LENGTH[precision]]
                 return replace(d, text=found.group(0), value=value, precision=precision, start=at, end=at + found.end()
                                - found.start())
         return None

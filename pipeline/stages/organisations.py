@@ -14,19 +14,19 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from ..models import Mention, Organisation, Partner
+from ..models import ORGANISATION_SOURCES, Mention, Organisation, Partner
 from ..nlp import GAZETTEER_SPANS
 from ..nlp.cues import tokens
-from ..text import fold, is_acronym, name_key, norm
+from ..text import ARTICLES, fold, is_acronym, name_key, norm
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
     from .base import Toolkit
 
-_ARTICLES = ("l'", "le ", "la ", "les ", "l’")
 _ROMAN = re.compile(r"[IVXLCDM]+")
-_RANKS = {0: "gazetteer", 1: "defined", 2: "text", 3: "unknown"}
+# A candidate's rank is the position of its source among the organisation sources (most trusted first).
+_RANKS = dict(enumerate(ORGANISATION_SOURCES))
 _STOP = frozenset(
     ["de", "du", "des", "d", "la", "le", "les", "l", "et", "pour", "contre", "sur", "en", "a", "au", "aux"])
 
@@ -38,7 +38,7 @@ class _Candidate:
     key: str  # what identifies the body: "g<i>" (gazetteer), "a<ACR>", "n<name key>"
     name: str
     acronym: str | None
-    rank: int  # 0 gazetteer, 1 defined, 2 head noun, 3 acronym known from neither
+    rank: int  # the index of its source in ORGANISATION_SOURCES: gazetteer, defined, text (head noun), unknown
 
 
 class Organisations:
@@ -385,8 +385,8 @@ def _group(identified: list[_Candidate], text: str) -> tuple[Organisation, ...]:
 
 def _strip_article(text: str) -> str:
     lowered = fold(text).lower()
-    for article in _ARTICLES:
-        if lowered.startswith(fold(article)):
+    for article in ARTICLES:  # (folded: "l’" is "l'")
+        if lowered.startswith(article):
             return text[len(article):].lstrip()
     return text
 

@@ -139,3 +139,12 @@ def test_every_broken_file_is_named(folder):
         resources.load(folder)
     assert caught.value.source.endswith("dates.toml") and "min_year" in caught.value.problem
     assert "also broken: themes.toml (2 problems)" in caught.value.hint
+
+
+def test_a_file_that_cannot_be_read_is_named_with_the_other_broken_ones(folder):
+    (folder / "layout.toml").write_text("[oops", encoding="utf-8")
+    _edit(folder, "dates.toml", "min_year = 1800", 'min_year = "1800"')
+    with pytest.raises(ResourceError) as caught:
+        resources.load(folder)
+    assert caught.value.source.endswith("layout.toml") and "not valid TOML" in caught.value.problem
+    assert "also broken: dates.toml (1 problem)" in caught.value.hint
