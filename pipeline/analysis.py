@@ -86,12 +86,17 @@ class Analyser:
         if workers > 1 and len(pending) > batch_size:
             self.extractors  # noqa: B018 - built before the fork: the workers share them
             # With "fork", the initializer's arguments are inherited, not pickled.
-            with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_adopt,
-                                     initargs=(self,)) as pool:
+            pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_adopt,
+                                       initargs=(self,))
+            try:
                 with held():  # the workers are forked as the batches are submitted
                     results = pool.map(_analyse_in_worker, _batches(pending, batch_size))
                 for batch in results:
                     yield from batch
+            finally:
+                # Stopped early (an error, an interrupt): the batches not started are dropped, and only
+                # those under way are waited for.
+                pool.shutdown(wait=True, cancel_futures=True)
         else:
             # Batches grow from one section: the outputs' writers get the first result as soon as the
             # model is loaded, instead of after a whole batch.

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from .cache import Cache, run_key
 from .config import CACHE_DIR, Config
-from .errors import InputError
+from .errors import InputError, Interrupted
 from .models import Document, Rejected
 from .outputs.folder import FORMATS, copy_outputs, write_file
 from .run import log_warning, stream
@@ -142,8 +142,11 @@ class Pipeline:
         else:
             self._analyse_and_write(inputs, out, formats, workers, cache, progress, summary)
             if cache is not None:
-                cache.save_run(key, out, {"kept": summary.kept, "failed": summary.failed,
-                                          "warnings": summary.warnings})
+                try:
+                    cache.save_run(key, out, {"kept": summary.kept, "failed": summary.failed,
+                                              "warnings": summary.warnings})
+                except KeyboardInterrupt:
+                    raise Interrupted() from None  # the outputs are written; only the cache lacks them
         if cache is not None:
             summary.cache_hits, summary.cache_misses = cache.hits, cache.misses
         return summary

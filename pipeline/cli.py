@@ -20,7 +20,7 @@ import click
 
 from . import __version__
 from .config import CACHE_DIR
-from .errors import InputError, PipelineError
+from .errors import InputError, Interrupted, PipelineError
 from .signals import held
 from .tools.diff import FORMATS as DIFF_FORMATS
 
@@ -110,8 +110,12 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)  # a kill ends like Ctrl-C: temporary files are removed
     try:
         code = cli.main(standalone_mode=False)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("error: interrupted; the output folder was left as it was", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        # (click turns an interrupt inside a command into Abort, the interrupt as its cause.)
+        if isinstance(exc, Interrupted) or isinstance(exc.__cause__, Interrupted):
+            click.echo("error: interrupted once the new outputs were in place: they are complete", err=True)
+        else:
+            click.echo("error: interrupted; the output folder was left as it was", err=True)
         code = 130
     except click.ClickException as exc:
         exc.show()
@@ -172,12 +176,15 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str | None, workers: i
                 progress.close()
     except PipelineError as exc:
         _fail(exc)
-    log.info("%d sections read = %d kept + %d set aside; %d other lines set aside (rejected.csv)",
-             summary.sections, summary.kept, summary.failed, summary.set_aside)
-    if summary.cache_hits is not None:
-        log.debug("cache: %d reused, %d analysed%s", summary.cache_hits, summary.cache_misses,
-                  "; outputs copied from an identical earlier run" if summary.reused else "")
-    log.info("%d partners from %d page(s) written to %s/", summary.kept, summary.documents, out_dir)
+    try:
+        log.info("%d sections read = %d kept + %d set aside; %d other lines set aside (rejected.csv)",
+                 summary.sections, summary.kept, summary.failed, summary.set_aside)
+        if summary.cache_hits is not None:
+            log.debug("cache: %d reused, %d analysed%s", summary.cache_hits, summary.cache_misses,
+                      "; outputs copied from an identical earlier run" if summary.reused else "")
+        log.info("%d partners from %d page(s) written to %s/", summary.kept, summary.documents, out_dir)
+    except KeyboardInterrupt:
+        raise Interrupted() from None
     if summary.exit_code:
         sys.exit(summary.exit_code)
 

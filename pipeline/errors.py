@@ -45,6 +45,10 @@ class ResourceError(PipelineError):
     exit_code = 3
 
 
+class Interrupted(KeyboardInterrupt):
+    """An interrupt (Ctrl-C, SIGTERM) that came once the new outputs were in place: they are complete."""
+
+
 class ModelError(PipelineError):
     """The spaCy model is not installed or cannot be loaded."""
 

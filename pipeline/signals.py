@@ -26,5 +26,9 @@ def held() -> Iterator[None]:
 
 
 def release() -> None:
-    """In a forked child: take interrupting signals again (the child inherits the parent's mask)."""
+    """In a forked child: leave interrupts to the parent, which stops its children itself. Ctrl-C at
+    a terminal, sent to the whole process group, is ignored here; SIGTERM (the parent's ``terminate``)
+    ends the child at once. Then take signals again (the child inherited the parent's mask)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, INTERRUPTS)

@@ -74,3 +74,23 @@ def test_a_pipeline_whose_sections_are_all_cached_builds_no_analyser(config, nlp
     summary = pipeline.run([SEED], tmp_path / "b", formats=("csv",), cache_dir=cache)
     assert (summary.reused, summary.cache_hits, summary.cache_misses) == (False, 16, 0)
     assert pipeline._analyser is None  # noqa: SLF001 - what this test is about
+
+
+@pytest.mark.parametrize(("formats", "expected"), [
+    (["json"], ("json",)),
+    ([" csv", "json ", "csv"], ("csv", "json")),
+    (["jsno"], None),
+    (["", " "], None),
+])
+def test_formats_are_checked_by_the_api(formats, expected):
+    if expected is None:
+        with pytest.raises(InputError, match="unknown format"):
+            api.check_formats(formats)
+    else:
+        assert api.check_formats(formats) == expected
+
+
+def test_a_run_with_an_unknown_format_writes_nothing(config, tmp_path):
+    with pytest.raises(InputError, match="unknown format"):
+        api.run([SEED], tmp_path / "out", formats=("jsno",), cache_dir=None, config=config)
+    assert not (tmp_path / "out").exists()

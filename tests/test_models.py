@@ -17,6 +17,8 @@ VOCABULARIES = [
 def test_every_code_has_its_french_label_and_the_schema_allows_it_and_nothing_else(config, kind, codes, table,
                                                                                     column):
     assert tuple(models.FRENCH_LABELS[kind]) == codes
+    (field,) = [f for f in tables.TABLES[table] if f["name"] == column]
+    assert field["constraints"]["enum"] == list(codes)
     values = {"source": "p.txt", "partner_id": "p", "type": "agreement", "label": "x", "status": "signed",
               "evidence": "x", "text": "x", "value": "2001", "precision": "year", "role": "event"}
     row = {name: values.get(name) for name in tables.COLUMNS[table]}

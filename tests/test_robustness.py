@@ -13,7 +13,7 @@ import time_machine
 from conftest import FIXTURES, ROOT, SEED, run_pages
 
 from pipeline.analysis import Analyser, run
-from pipeline.errors import OutputError
+from pipeline.errors import Interrupted, OutputError
 from pipeline.models import Partner
 from pipeline.outputs import folder, rows, writing
 from pipeline.stages import STAGES
@@ -169,6 +169,58 @@ def test_an_interrupted_run_leaves_the_previous_outputs(tmp_path, moment, signum
     assert "interrupted" in stderr and "Traceback" not in stderr and "ignored" not in stderr
     assert (out / "partners.json").read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "pages"]
+
+
+@pytest.mark.parametrize("moment", [_writing_started, _partners_written], ids=["writers-forking", "mid-run"])
+def test_ctrl_c_at_a_terminal_stops_every_process_quietly(tmp_path, moment):
+    """Ctrl-C at a terminal goes to the whole process group: the run's writer and worker processes
+    leave it to the run, which stops them; no traceback, and no process of the group is left."""
+    out = tmp_path / "out"
+    folder.write_outputs({"partners.json": b"previous"}, out)
+    page = tmp_path / "pages" / "seed.txt"
+    page.parent.mkdir()
+    page.write_text(SEED.read_text(encoding="utf-8") * 2, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(page), "--out", str(out), "--no-cache",
+                             "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    _wait_for(moment(tmp_path), proc)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "ignored" not in stderr, stderr
+    assert stderr.strip() == "error: interrupted; the output folder was left as it was"
+    assert (out / "partners.json").read_bytes() == b"previous"
+    _wait_for_group_to_end(proc.pid)
+
+
+def _wait_for_group_to_end(pgid: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        assert time.monotonic() < deadline, "processes of the run were left behind"
+        time.sleep(0.05)
+
+
+def test_an_interrupt_once_the_new_outputs_are_in_place_says_so(tmp_path, monkeypatch):
+    """The two renames that swap the folders are never cut apart; an interrupt that comes meanwhile is
+    delivered after them, as Interrupted (the outputs are complete), never as "left as it was"."""
+    out = tmp_path / "out"
+    folder.write_outputs({"partners.json": b"old"}, out)
+    real_rename = os.rename
+
+    def rename_then_interrupt(src, dst):
+        real_rename(src, dst)
+        signal.raise_signal(signal.SIGINT)  # held: delivered once both renames are done
+
+    monkeypatch.setattr(os, "rename", rename_then_interrupt)
+    with pytest.raises(Interrupted):
+        folder.write_outputs({"partners.json": b"new"}, out)
+    monkeypatch.undo()
+    assert (out / "partners.json").read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_dates_do_not_depend_on_the_day_the_pipeline_runs(config, nlp):

@@ -38,6 +38,9 @@ def write_run(out_dir: Path, formats: Sequence[str], documents: Sequence[Documen
             writer.close([*failed, *set_aside])
         except BaseException:
             writer.abort()
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # the analysis stops now (its pending batches cancelled), not at a garbage collection
             raise
     return writer.count, failed
 

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import OutputError
+from ..errors import Interrupted, OutputError
+from ..signals import held
 from .tables import COLUMNS
 
 FORMATS = ("json", "csv", "xlsx", "html")
@@ -68,21 +69,30 @@ def staged(out_dir: Path) -> Iterator[Path]:
         raise OutputError(str(out_dir), f"cannot create the output folder: {exc.strerror}") from exc
     try:
         yield staging
-        if out_dir.is_dir():
-            # Keep what a later command (evaluate) wrote only if it still describes these outputs:
-            # it never does after a new run, so the old folder goes whole.
-            old = parent / f".{out_dir.name}.old-{os.getpid()}"
-            os.rename(out_dir, old)
-            os.rename(staging, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
+        # Keep what a later command (evaluate) wrote only if it still describes these outputs: it never
+        # does after a new run, so the old folder goes whole. The two renames are never cut apart: an
+        # interrupt waits until the new folder is in place, and then says so.
+        old = parent / f".{out_dir.name}.old-{os.getpid()}"
+        with held():
+            if out_dir.is_dir():
+                os.rename(out_dir, old)
             os.rename(staging, out_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(str(out_dir), f"cannot write the outputs: {exc.strerror}") from exc
-    except BaseException:  # a failed run, or interrupted (Ctrl-C, SIGTERM): leave no partial folder behind
+    except KeyboardInterrupt:
+        if out_dir.is_dir() and not staging.exists():  # delivered as the renames ended: the new outputs are in place
+            shutil.rmtree(old, ignore_errors=True)
+            raise Interrupted() from None
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    except BaseException:  # a failed run: leave no partial folder behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    try:
+        shutil.rmtree(old, ignore_errors=True)
+    except KeyboardInterrupt:
+        raise Interrupted() from None  # what is left of the old folder goes at the next run
 
 
 def _recover(out_dir: Path) -> None:

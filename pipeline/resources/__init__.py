@@ -194,12 +194,12 @@ def load(folder: Path | str | None = None) -> Resources:
     checks = {"layout.toml": _layout_problems, "organisations.toml": _gazetteer_problems,
               "agreements.toml": _agreements_problems, "dates.toml": _dates_problems,
               "themes.toml": _themes_problems}
-    raw, data, problems = {}, {}, {}
+    raw, data, problems, hints = {}, {}, {}, {}
     for name, schema in SCHEMAS.items():
         try:
             raw[name] = _read(folder, name)
         except ResourceError as exc:  # missing, unreadable, not TOML: said with the other files' problems
-            problems[name] = [exc.problem]
+            problems[name], hints[name] = [exc.problem], exc.hint
             continue
         found = list(_problems(raw[name][1], schema))
         if not found:  # what a schema cannot say, once the file has the schema's shape
@@ -208,7 +208,7 @@ def load(folder: Path | str | None = None) -> Resources:
         if found:
             problems[name] = found
     if problems:
-        _raise(folder, problems)
+        _raise(folder, problems, hints)
     layout, organisations, entities = data["layout.toml"], data["organisations.toml"], data["entities.toml"]
     agreements, dates, themes = data["agreements.toml"], data["dates.toml"], data["themes.toml"]
     fingerprint = sha256(b"".join(name.encode() + b"\0" + data + b"\0" for name, (data, _) in raw.items()))
@@ -240,10 +240,10 @@ def _read(folder: Path, name: str) -> tuple[bytes, dict]:
         raise ResourceError(where, f"not valid TOML: {exc}", "fix the file's syntax") from exc
 
 
-def _raise(folder: Path, problems: dict[str, list[str]]) -> None:
+def _raise(folder: Path, problems: dict[str, list[str]], hints: dict[str, str]) -> None:
     """One error naming the first broken file and every problem in it, and the other broken files."""
     (name, found), *others = problems.items()
-    hint = "fix the file and run again"
+    hint = hints.get(name, "fix the file and run again")
     if others:
         also = ", ".join(f"{other} ({len(more)} problem{'s' if len(more) > 1 else ''})" for other, more in others)
         hint = f"fix the files and run again; also broken: {also}"
