@@ -167,7 +167,6 @@ SCHEMAS: dict[str, type[_Schema]] = {
     "layout.toml": LayoutFile, "organisations.toml": OrganisationsFile, "entities.toml": EntitiesFile,
     "agreements.toml": AgreementsFile, "dates.toml": DatesFile, "themes.toml": ThemesFile,
 }
-RESOURCE_FILES = tuple(SCHEMAS)
 
 
 @dataclass(frozen=True)
@@ -201,10 +200,12 @@ def load(folder: Path | str | None = None) -> Resources:
         except ResourceError as exc:  # missing, unreadable, not TOML: said with the other files' problems
             problems[name], hints[name] = [exc.problem], exc.hint
             continue
-        found = list(_problems(raw[name][1], schema))
-        if not found:  # what a schema cannot say, once the file has the schema's shape
+        try:
             data[name] = msgspec.convert(raw[name][1], schema)
-            found = checks[name](data[name]) if name in checks else []
+        except msgspec.ValidationError as exc:  # then, and only then, every problem with where it is
+            problems[name] = list(_problems(raw[name][1], schema)) or [_message(exc, schema)]
+            continue
+        found = checks[name](data[name]) if name in checks else []  # what a schema cannot say
         if found:
             problems[name] = found
     if problems:
