@@ -236,16 +236,19 @@ def evaluate(gold: Path | str, pred: Path | str = "outputs/partners.json", confi
         source = None
     result = scoring.evaluate(gold_data, pred_data, config.resources.gazetteer, source=source)
     if save:
-        save_evaluation(result, pred_file)
+        _save_evaluation(result, pred_file, pred_data)
     return result
 
 
 def save_evaluation(result: Evaluation, pred: Path | str) -> None:
     """Write ``evaluation.json`` beside the predictions ``pred`` and mark the differences in their
     ``report.html``, if there is one."""
+    _save_evaluation(result, *load_json(pred, "predictions"))
+
+
+def _save_evaluation(result: Evaluation, pred_file: Path, pred_data: dict) -> None:
     from .outputs import report
 
-    pred_file, pred_data = load_json(pred, "predictions")
     data = result.as_dict()
     write_file(pred_file.parent / "evaluation.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
     report_file = pred_file.parent / "report.html"
