@@ -55,20 +55,27 @@ class BackgroundWriters:
     def __init__(self, folder: Path, formats: Sequence[str], documents: Sequence[Document], config: Config) -> None:
         context = multiprocessing.get_context("fork")
         groups = [g for g in ([f for f in formats if f != "xlsx"], [f for f in formats if f == "xlsx"]) if g]
-        started = []
+        self._children: list[tuple] = []  # (connection, process, feed): the feed once every writer runs
         # Every writer is forked, and every feeding thread started, with the interrupts held: the
         # threads keep them held for good, so that the kernel hands an interrupt to the main thread.
-        with held():
-            for i, group in enumerate(groups):
-                conn, child = context.Pipe()
-                # The rows are checked against the schema once, by the first writer.
-                # (Forked: the arguments are inherited, not pickled.)
-                process = context.Process(target=_serve, args=(child, conn, folder, group, documents, config, i == 0),
-                                          name=f"omd-writer-{'-'.join(group)}", daemon=True)
-                process.start()
-                child.close()
-                started.append((conn, process))
-            self._children = [(conn, process, _Feed(conn)) for conn, process in started]
+        # An interrupt held meanwhile is raised as the block ends: the writers started are then
+        # stopped here, since the run never gets this object to abort.
+        try:
+            with held():
+                for i, group in enumerate(groups):
+                    conn, child = context.Pipe()
+                    # The rows are checked against the schema once, by the first writer.
+                    # (Forked: the arguments are inherited, not pickled.)
+                    process = context.Process(target=_serve,
+                                              args=(child, conn, folder, group, documents, config, i == 0),
+                                              name=f"omd-writer-{'-'.join(group)}", daemon=True)
+                    process.start()
+                    child.close()
+                    self._children.append((conn, process, None))
+                self._children = [(conn, process, _Feed(conn)) for conn, process, _ in self._children]
+        except BaseException:
+            self.abort()
+            raise
         self.count = 0
 
     def _send(self, message: tuple) -> None:
@@ -104,7 +111,8 @@ class BackgroundWriters:
             if process.is_alive():
                 process.terminate()
             process.join()
-            feed.finish()
+            if feed is not None:
+                feed.finish()
             conn.close()
 
 

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import multiprocessing
 from dataclasses import replace
 
 import pandas as pd
@@ -162,3 +163,20 @@ def test_every_file_is_the_same_on_another_day(config):
     with time_machine.travel("2031-06-15 12:00", tick=False):
         later = writing.render(_result(), config)
     assert later == today
+
+
+def test_writers_interrupted_as_they_start_are_stopped_with_their_folder(seed_result, config, tmp_path, monkeypatch):
+    """An interrupt held while the writer processes are forked is raised as the forking ends, before the
+    run holds the writers: they are stopped there, and the staging folder goes with nothing left."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def interrupted_at_the_end():
+        yield
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(background, "held", interrupted_at_the_end)
+    with pytest.raises(KeyboardInterrupt):
+        background.write_run(tmp_path / "out", FORMATS, seed_result.documents, config, iter(seed_result.partners))
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("omd-writer")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
