@@ -87,6 +87,7 @@ class _Entry:
     agreements: tuple[Agreement, ...]
     dates: tuple[DateMention, ...]
     themes: tuple[Theme, ...]
+    published: str | None
 
 
 _DECODER = msgspec.json.Decoder(_Entry)
@@ -103,7 +104,8 @@ class Cache:
         self._key = analysis_key(config, stages)
 
     def key(self, partner: Partner) -> str:
-        data = "\0".join((self._key, partner.heading, partner.name, partner.acronym or "", partner.text))
+        data = "\0".join((self._key, partner.heading, partner.name, partner.acronym or "",
+                          partner.published_text or "", partner.text))
         return sha256(data)
 
     def _path(self, k: str) -> Path:
@@ -127,7 +129,8 @@ class Cache:
 
     def put(self, partner: Partner) -> None:
         path = self._path(self.key(partner))
-        data = msgspec.json.encode(_Entry(partner.organisations, partner.agreements, partner.dates, partner.themes))
+        data = msgspec.json.encode(_Entry(partner.organisations, partner.agreements, partner.dates, partner.themes,
+                                          partner.published))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -188,4 +191,4 @@ def _restore(partner: Partner, entry: _Entry) -> Partner:
         if text[item.start:item.end] != item.label:
             raise ValueError("offsets do not point at the text")
     return replace(partner, organisations=entry.organisations, agreements=entry.agreements, dates=entry.dates,
-                   themes=entry.themes)
+                   themes=entry.themes, published=entry.published)

@@ -54,10 +54,13 @@ def short_name(acronym: str | None, name: str) -> str:
 class Block:
     """One unit of a page as read: a heading, a paragraph line, or a separator."""
 
-    kind: str  # "heading" (explicit, from HTML), "line" (plain text), "separator", "blank"
+    # "heading" (marked as one by HTML or Markdown), "line", "row" (of a table), "header_row" (a table's
+    # header), "separator", "blank", "furniture" (marked as page furniture by HTML: nav, footer…)
+    kind: str
     text: str
     indent: int = 0  # leading spaces/tabs of a plain-text line (tabs count as 4)
-    bullet: bool = False  # the line started with a bullet mark that was removed
+    bullet: bool = False  # the line started with a bullet mark (or is a list item)
+    reason: str = ""  # why a "furniture" block is not content
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,10 @@ class Page:
     source: str
     sha256: str
     blocks: tuple[Block, ...]
-    html_title: str | None = None  # the <h1> (or <title>) of an HTML page
+    html_title: str | None = None  # the title the markup gives: an HTML <h1> (or <title>), a Markdown "#"
     encoding: str = "utf-8"
     repaired: bool = False  # text was repaired (mojibake) while decoding
+    markup: str = "text"  # "text", "html" or "markdown": whether the markup marks the headings
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class Section:
     index: int  # 1-based position in its document
     heading: str
     text: str
+    published_text: str | None = None  # the item's date line or dateline, as written
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ class Document:
     sha256: str
     title: str | None
     sections: tuple[Section, ...]
-    ignored: tuple[str, ...] = ()  # lines that are neither title nor part of a partner section
+    ignored: tuple[tuple[str, str], ...] = ()  # (line, why) for the lines in no partner section, nor the title
     encoding: str = "utf-8"
 
 
@@ -155,6 +160,8 @@ class Partner:
     agreements: tuple[Agreement, ...] = field(default=())
     dates: tuple[DateMention, ...] = field(default=())
     themes: tuple[Theme, ...] = field(default=())
+    published_text: str | None = None  # a news item's date line, a press release's dateline
+    published: str | None = None  # its date, ISO 8601 at the precision written
 
     def short_name(self) -> str:
         return short_name(self.acronym, self.name)

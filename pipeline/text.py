@@ -17,6 +17,12 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'", "
                        "“": '"', "”": '"', "«": '"', "»": '"', "„": '"', "″": '"',
                        "–": "-", "—": "-", "‐": "-", "‑": "-"})
 
+# Spaces a saved page uses that a reader sees as an ordinary space.
+_SPACES = re.compile("[\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u205f\u3000]")
+# Invisible characters that only get in the way of matching (zero-width space, BOM, soft hyphen...).
+# Removed with the control characters, in one pass (a regular expression is many times faster than
+# str.translate on long non-ASCII text).
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Leading articles a name may carry in running text ("l'OMD", "la Banque mondiale").
 ARTICLES = ("l'", "le ", "la ", "les ")
 
@@ -102,3 +108,25 @@ def sha256(data: bytes | str) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")
     return hashlib.sha256(data).hexdigest()
+
+
+# Date expressions, one definition for the dates stage (which finds every date in a text) and the
+# splitter (which finds a news item's date line or a press release's dateline): a written date
+# ("13 mai 1998", "1er janvier 2000", "mai 1998") built on the month names of ``dates.toml``, and a
+# numeric one ("13/05/1998", "13.05.1998", "1998-05-13").
+NUMERIC_DATE = (r"(?<![\w/.-])(?:(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>\d{4})"
+                r"|(?P<iy>\d{4})-(?P<im>[01]\d)-(?P<id>[0-3]\d))(?![\w/-])")
+
+
+def written_date(months) -> str:
+    """The pattern of a written date on these month names: groups ``day``, ``month``, ``year``."""
+    names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
+    return (rf"(?<![\w/.-])(?:(?P<day>(?:[0-3]?\d)(?:er)?|premier)\s+)?(?P<month>{names})\.?\s+(?P<year>\d{{4}})"
+            r"(?![\w/-])")
+
+
+def normalise(text: str) -> str:
+    """Line ends, spaces, invisible characters and NFC; apostrophes and quotes stay as written."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", _SPACES.sub(" ", text))
+    return unicodedata.normalize("NFC", text)

@@ -25,7 +25,7 @@ FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCh
 def test_any_bytes_read_and_split_or_raise_an_input_error(data):
     for name in ("page.txt", "page.html"):
         with contextlib.suppress(InputError):
-            split(read_page(name, data), RESOURCES)
+            split(read_page(name, data, RESOURCES), RESOURCES)
 
 
 @FAST
@@ -33,7 +33,7 @@ def test_any_bytes_read_and_split_or_raise_an_input_error(data):
 def test_any_text_read_and_split_or_raise_an_input_error(text):
     for name in ("page.txt", "page.html"):
         try:
-            document = split(read_page(name, text.encode("utf-8", "surrogatepass")), RESOURCES)
+            document = split(read_page(name, text.encode("utf-8", "surrogatepass"), RESOURCES), RESOURCES)
         except (InputError, UnicodeEncodeError):
             continue
         assert all(s.heading and s.text for s in document.sections)
@@ -74,7 +74,7 @@ def expected_text(layout, paragraphs):
 @given(st.sampled_from(["separators", "blank lines", "bullets", "html"]), st.lists(section, min_size=1, max_size=6))
 def test_generated_pages_split_back_exactly(layout, sections):
     name = "page.html" if layout == "html" else "page.txt"
-    document = split(read_page(name, render(layout, sections).encode("utf-8")), RESOURCES)
+    document = split(read_page(name, render(layout, sections).encode("utf-8"), RESOURCES), RESOURCES)
     assert [(s.heading, s.text) for s in document.sections] == [
         (h, expected_text(layout, ps)) for h, ps in sections]
     partners = to_partners((document,), RESOURCES)
@@ -99,7 +99,7 @@ PIECES = [
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=40))
 def test_every_extracted_item_points_at_its_text(analyser, parse, pieces):
     text = "Le partenaire coopère. " + " ".join(pieces)
-    document = split(read_page("p.txt", f"Partenaire (PRT)\n{text}\n|\n".encode()), RESOURCES)
+    document = split(read_page("p.txt", f"Partenaire (PRT)\n{text}\n|\n".encode(), RESOURCES), RESOURCES)
     for partner in to_partners((document,), RESOURCES):
         partner = analyse(partner, parse(partner.text), analyser.extractors)
         t = partner.text

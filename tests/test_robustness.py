@@ -288,7 +288,7 @@ def test_html_with_scripts_comments_iframes_and_entities(config):
             b"<!-- <h2>Commentaire (CM)</h2><p>Non plus.</p> --><iframe src='x'><h2>Cadre</h2></iframe>"
             b"<h2>Union postale universelle (UPU)</h2><p>L&rsquo;UPU &amp; l&#8217;OMD&nbsp;: 1&nbsp;000 bureaux.</p>"
             b"</body></html>")
-    document = split(read_page("page.html", html), config.resources)
+    document = split(read_page("page.html", html, config.resources), config.resources)
     assert [s.heading for s in document.sections] == ["Union postale universelle (UPU)"]
     assert document.sections[0].text == "L’UPU & l’OMD : 1 000 bureaux."
 

@@ -42,7 +42,7 @@ def head_data(documents: Sequence[Document], config: Config) -> dict:
         "generator": {"name": GENERATOR, "version": __version__, "spacy_model": config.model_label},
         "documents": [
             {"source": d.source, "sha256": d.sha256, "title": d.title, "n_sections": len(d.sections),
-             "encoding": d.encoding, "ignored_lines": list(d.ignored)}
+             "encoding": d.encoding, "ignored_lines": [line for line, _ in d.ignored]}
             for d in documents
         ],
     }
@@ -66,7 +66,8 @@ def partner_data(p: Partner) -> dict:
     """A partner's entry in partners.json, keys in the order of SPEC.md."""
     return {
         "partner_id": p.partner_id, "source": p.source, "section_index": p.section_index, "heading": p.heading,
-        "name": p.name, "acronym": p.acronym, "text": p.text, "text_sha256": p.text_sha256,
+        "name": p.name, "acronym": p.acronym, "published": p.published, "published_text": p.published_text,
+        "text": p.text, "text_sha256": p.text_sha256,
         "organisations": [{"name": o.name, "acronym": o.acronym, "mentions": _mentions(o.mentions)}
                           for o in p.organisations],
         "agreements": [{"type": a.type, "label": a.label, "parties": list(a.parties), "date": a.date,
@@ -88,7 +89,8 @@ def partner_rows(p: Partner) -> dict[str, list[dict]]:
     return {
         "partners.csv": [{
             **key, "section_index": p.section_index, "heading": p.heading, "name": p.name,
-            "acronym": p.acronym, "n_organisations": len(p.organisations),
+            "acronym": p.acronym, "published": p.published, "published_text": p.published_text,
+            "n_organisations": len(p.organisations),
             "n_agreements": len(p.agreements), "n_dates": len(p.dates), "n_themes": len(p.themes),
             "organisations": LIST_SEP.join(o.short_name() for o in p.organisations),
             "agreement_types": LIST_SEP.join(a.type for a in p.agreements),

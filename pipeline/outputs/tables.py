@@ -49,6 +49,9 @@ TABLES: dict[str, list[dict]] = {
         _f("heading", description="The section's heading as written", required=True),
         _f("name", description="The heading without its acronym", required=True),
         _f("acronym", description="The acronym in the heading's parentheses, if any"),
+        _f("published", description="The item's date of publication (ISO 8601 at the precision written): a "
+                                    "news item's date line, a press release's dateline; empty elsewhere"),
+        _f("published_text", description="The date line or dateline it is read from, as written"),
         _f("n_organisations", "integer", "Number of organisations mentioned", required=True, minimum=0),
         _f("n_agreements", "integer", "Number of agreements", required=True, minimum=0),
         _f("n_dates", "integer", "Number of date mentions", required=True, minimum=0),

@@ -43,6 +43,14 @@ class _Schema(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class LayoutFile(_Schema):
     title_cues: Words
     furniture: Words  # regular expressions, matched case-insensitively (never empty: "" matches every line)
+    page_numbers: Words  # regular expressions for a line that only numbers a page
+    date_line_prefixes: Words
+    dateline: str  # regular expression; {date} stands for a written date
+    heading_prefixes: Words
+    heading_never_ends_with: Words
+    table_header_words: Words
+    html_furniture: Words
+    html_heading_classes: Words
 
 
 # --- organisations.toml ---------------------------------------------------------------------------
@@ -117,6 +125,7 @@ class DatesFile(_Schema):
     min_year: int
     max_year: int
     start_prepositions: Words
+    today: Words
     roles: dict[DateRole, Words]
 
 
@@ -328,11 +337,14 @@ def _allowed(annotation) -> list[str]:
 
 def _layout_problems(layout: LayoutFile) -> list[str]:
     problems = []
-    for i, pattern in enumerate(layout.furniture, 1):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            problems.append(f'key "furniture": item {i} is not a valid regular expression ({exc})')
+    for key in ("furniture", "page_numbers"):
+        for i, pattern in enumerate(getattr(layout, key), 1):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                problems.append(f'key "{key}": item {i} is not a valid regular expression ({exc})')
+    if "{date}" not in layout.dateline:
+        problems.append('key "dateline": the expression must hold {date} where the date stands')
     return problems
 
 

@@ -1,5 +1,5 @@
 """The stages of the pipeline, in the order they run: reading → sections → organisations → dates →
-agreements → themes.
+publication → agreements → themes.
 
 ``reading`` and ``sections`` turn the pages named by a run into partners: the files are read (a
 folder searched for pages), decoded and split, with the resources and no language model. The
@@ -18,18 +18,18 @@ from typing import TYPE_CHECKING
 from ..models import Partner
 from .agreements import Agreements
 from .base import Extractor, Toolkit
-from .dates import Dates
+from .dates import Dates, Published
 from .organisations import Organisations
 from .themes import Themes
 
-__all__ = ["STAGES", "Agreements", "Dates", "Extractor", "Organisations", "Themes", "Toolkit", "analyse", "build",
-           "check_order"]
+__all__ = ["STAGES", "Agreements", "Dates", "Extractor", "Organisations", "Published", "Themes", "Toolkit", "analyse",
+           "build", "check_order"]
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 
-STAGES: tuple[type[Extractor], ...] = (Organisations, Dates, Agreements, Themes)
+STAGES: tuple[type[Extractor], ...] = (Organisations, Dates, Published, Agreements, Themes)
 
 
 def check_order(stages: Sequence[type[Extractor]]) -> None:

@@ -50,7 +50,7 @@ class Agreements:
     """The agreements stage: fills ``agreements``; needs the organisations (the parties) and the dates."""
 
     fills = "agreements"
-    needs = ("organisations", "dates")
+    needs = ("organisations", "dates", "published")
 
     def __init__(self, kit: Toolkit) -> None:
         vocabulary = kit.resources.agreements
@@ -67,6 +67,8 @@ class Agreements:
                          for key, words in context.items()}
         self.needs_context = frozenset(vocabulary.context.needs_context)
         self.same_period = vocabulary.same_period
+        today = "|".join(re.escape(fold(w)) for w in kit.resources.dates.today)
+        self.today = re.compile(rf"\b(?:{today})\b", re.IGNORECASE) if today else None
 
     def extract(self, partner: Partner, doc: Doc) -> Partner:
         return replace(partner, agreements=self.find(doc, partner.text, partner))
@@ -80,13 +82,25 @@ class Agreements:
         agreements: list[_Mention] = []
         for i, cue in enumerate(cues):
             status = self._status(text[cue.sentence[0]:cue.sentence[1]])
-            cue_dates = dated[i] or [self._same_period(text, cue, dates)]
+            cue_dates = dated[i] or [self._same_period(text, cue, dates) or self._today(text, cue, partner)]
             if cue.anaphoric and cue.count == 1 and self._refer_back(text, cue, cue_dates[0], status, dates,
                                                                      agreements):
                 continue
             for parties in self._parties(text, cue, partner, partner.organisations):
                 self._add_mentions(text, cue, cue_dates, parties, status, dates, agreements)
         return tuple(_to_agreement(text, a) for a in agreements)
+
+    def _today(self, text: str, cue: _Cue, partner: Partner) -> DateMention | None:
+        """"… ont signé aujourd'hui un Protocole d'accord": the day the item was published, if it was."""
+        if partner.published is None or self.today is None:
+            return None
+        lo, hi = cue.sentence
+        found = self.today.search(fold(text), lo, hi)
+        if found is None:
+            return None
+        precision = next(p for p, n in ISO_LENGTH.items() if n == len(partner.published))
+        return DateMention(text=text[found.start():found.end()], value=partner.published, precision=precision,
+                           role="signature", start=found.start(), end=found.end())
 
     def _refer_back(self, text: str, cue: _Cue, date: DateMention | None, status: AgreementStatus,
                     dates: tuple[DateMention, ...], agreements: list[_Mention]) -> bool:

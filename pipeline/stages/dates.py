@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..models import DateMention, DatePrecision, Partner
 from ..nlp.cues import CueIndex, tokens
-from ..text import norm
+from ..text import NUMERIC_DATE, norm, written_date
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -24,38 +24,17 @@ if TYPE_CHECKING:
     from .base import Toolkit
 
 
-class Dates:
-    """The dates stage: fills ``dates``; needs nothing from earlier stages."""
-
-    fills = "dates"
-    needs: tuple[str, ...] = ()
+class DateFinder:
+    """Every date expression of a text, normalised: what the dates and the publication stages share."""
 
     def __init__(self, kit: Toolkit) -> None:
         words = kit.resources.dates
         self.normalise = kit.normalise_date
         self.min_year, self.max_year = words.min_year, words.max_year
-        months = "|".join(sorted((re.escape(m) for m in words.months), key=len, reverse=True))
-        self.day_month_year = re.compile(
-            rf"(?<![\w/.-])(?:(?P<day>(?:[0-3]?\d)(?:er)?|premier)\s+)?(?P<month>{months})\.?\s+(?P<year>\d{{4}})"
-            r"(?![\w/-])", re.IGNORECASE)
+        self.day_month_year = re.compile(written_date(words.months), re.IGNORECASE)
         self.not_a_year_after = frozenset(norm(w) for w in words.not_a_year_after)
         self.not_a_year_before = frozenset(norm(w) for w in words.not_a_year_before)
         self.not_plural_nouns = frozenset(norm(w) for w in words.not_plural_nouns)
-        self.role_cues = CueIndex(((phrase, role) for role, phrases in words.roles.items() for phrase in phrases),
-                                  kit.tokenizer)
-        self.start_prepositions = tuple(norm(p) for p in words.start_prepositions)
-
-    def extract(self, partner: Partner, doc: Doc) -> Partner:
-        return replace(partner, dates=self.find(doc, partner.text))
-
-    def find(self, doc: Doc, text: str) -> tuple[DateMention, ...]:
-        found = self.candidates(text)
-        spans = [doc.char_span(s, e, alignment_mode="expand") for s, e, *_ in found]
-        roles = self._roles(doc, spans)
-        return tuple(
-            DateMention(text=text[s:e], value=value, precision=precision, role=r, start=s, end=e)
-            for (s, e, value, precision), r in zip(found, roles, strict=True)
-        )
 
     def candidates(self, text: str) -> list[tuple[int, int, str, DatePrecision]]:
         """(start, end, ISO value, precision) for every date expression, in text order: written dates
@@ -128,6 +107,32 @@ class Dates:
         return not (following and len(following.group(1)) > 3 and following.group(1)[-1] in "sx"
                     and norm(following.group(1)) not in self.not_plural_nouns)
 
+
+class Dates(DateFinder):
+    """The dates stage: fills ``dates``; needs nothing from earlier stages."""
+
+    fills = "dates"
+    needs: tuple[str, ...] = ()
+
+    def __init__(self, kit: Toolkit) -> None:
+        super().__init__(kit)
+        words = kit.resources.dates
+        self.role_cues = CueIndex(((phrase, role) for role, phrases in words.roles.items() for phrase in phrases),
+                                  kit.tokenizer)
+        self.start_prepositions = tuple(norm(p) for p in words.start_prepositions)
+
+    def extract(self, partner: Partner, doc: Doc) -> Partner:
+        return replace(partner, dates=self.find(doc, partner.text))
+
+    def find(self, doc: Doc, text: str) -> tuple[DateMention, ...]:
+        found = self.candidates(text)
+        spans = [doc.char_span(s, e, alignment_mode="expand") for s, e, *_ in found]
+        roles = self._roles(doc, spans)
+        return tuple(
+            DateMention(text=text[s:e], value=value, precision=precision, role=r, start=s, end=e)
+            for (s, e, value, precision), r in zip(found, roles, strict=True)
+        )
+
     def _roles(self, doc: Doc, spans: list) -> list[str]:
         """What each date (a token span) dates: the nearest cue in its clause decides. Cues are found
         once per Doc; a clause runs from the previous date (or the sentence's start) to the next one."""
@@ -154,9 +159,19 @@ class Dates:
         return out
 
 
-_NUMERIC = re.compile(
-    r"(?<![\w/.-])(?:(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>\d{4})|(?P<iy>\d{4})-(?P<im>[01]\d)-(?P<id>[0-3]\d))"
-    r"(?![\w/-])")
+class Published(DateFinder):
+    """The publication stage: fills ``published``, the date of a news item's date line or of a press
+    release's dateline (``published_text``, found by the splitter), at the precision written."""
+
+    fills = "published"
+    needs: tuple[str, ...] = ()
+
+    def extract(self, partner: Partner, doc: Doc) -> Partner:
+        found = self.candidates(partner.published_text) if partner.published_text else []
+        return replace(partner, published=found[0][2] if found else None)
+
+
+_NUMERIC = re.compile(NUMERIC_DATE)
 # A year, either end of a range of years ("2021-2025", "2010–2014"), a season ("2012/13").
 _YEAR = re.compile(r"(?<![\w/.,])(?P<year>\d{4})(?:/\d{2}(?!\d))?(?![\w/]|[.,]\d|-\d{2}\b|[-–](?!\d{4}\b))")
 

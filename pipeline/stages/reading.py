@@ -1,4 +1,5 @@
-"""Turns a saved page's bytes into clean text blocks: decoding, normalisation, HTML parsing.
+"""Turns a saved page's bytes into clean text blocks: decoding, normalisation, then the blocks of
+plain text here, of HTML in ``html`` and of Markdown in ``markdown``.
 
 Text is normalised to what a reader sees (NFC, one kind of line end, ordinary spaces for the
 non-breaking ones) but typographic apostrophes and quotes are kept as written, so that every offset
@@ -13,13 +14,16 @@ from pathlib import Path
 
 import ftfy
 from charset_normalizer import from_bytes
-from selectolax.lexbor import LexborHTMLParser
 
 from ..errors import InputError
 from ..models import Block, Page
-from ..text import collapse, sha256
+from ..resources import Resources
+from ..text import normalise, sha256
+from .html import html_blocks
+from .markdown import markdown_blocks
 
-PAGE_SUFFIXES = (".txt", ".html", ".htm")
+PAGE_SUFFIXES = (".txt", ".html", ".htm", ".md", ".markdown")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 MAX_BYTES = 20 * 1024 * 1024
 GOLD_DIR = "gold"  # a folder's gold files are never read as pages
 
@@ -31,12 +35,6 @@ _BINARY_MAGIC = {
     b"GIF8": "a GIF image",
     b"\x1f\x8b": "a gzip archive",
 }
-# Spaces a saved page uses that a reader sees as an ordinary space.
-_SPACES = re.compile("[\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u205f\u3000]")
-# Invisible characters that only get in the way of matching (zero-width space, BOM, soft hyphen...).
-# Removed with the control characters, in one pass (a regular expression is many times faster than
-# str.translate on long non-ASCII text).
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BULLET = re.compile(r"^([•●▪◦‣∙·\-–—*])\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
 # The tell-tale pairs of UTF-8 read as Windows-1252: "Ã©", "Ã¨", "â€™", "Â ".
@@ -104,13 +102,6 @@ def _looks_like_text(text: str) -> bool:
     return bad / len(text) < 0.01
 
 
-def normalise(text: str) -> str:
-    """Line ends, spaces, invisible characters and NFC; apostrophes and quotes stay as written."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", _SPACES.sub(" ", text))
-    return unicodedata.normalize("NFC", text)
-
-
 def text_blocks(text: str) -> tuple[Block, ...]:
     blocks = []
     for raw in text.split("\n"):
@@ -120,58 +111,18 @@ def text_blocks(text: str) -> tuple[Block, ...]:
         if _SEPARATOR.match(raw):
             blocks.append(Block("separator", raw.strip()))
             continue
-        expanded = raw.replace("\t", "    ")
-        indent = len(expanded) - len(expanded.lstrip(" "))
-        line = expanded.strip()
+        stripped = raw.lstrip(" \t")
+        indent = len(raw[:len(raw) - len(stripped)].replace("\t", "    "))
+        line = stripped.strip()  # tabs inside the line stay: they may be a table's cell delimiters
         bullet = _BULLET.match(line)
+        if bullet and line.endswith(bullet.group(1)) and len(line) > 1:
+            bullet = None  # "– 14 –", "– FIN –": a mark on both sides decorates the line, it is no bullet
         if bullet:
             line = line[bullet.end():].strip()
         line = re.sub(r"[ ]{2,}", " ", line)
         if line:
             blocks.append(Block("line", line, indent=indent, bullet=bool(bullet)))
     return tuple(blocks)
-
-
-_DROPPED_TAGS = ["script", "style", "nav", "header", "footer", "noscript", "template", "iframe", "svg",
-                 "form", "button", "aside"]
-_BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "blockquote")
-
-
-def html_blocks(html: str) -> tuple[tuple[Block, ...], str | None]:
-    """Headings and paragraphs of an HTML page in reading order, and its title."""
-    tree = LexborHTMLParser(html)
-    page_title = tree.css_first("title")
-    title_text = collapse(page_title.text()) if page_title is not None else None
-    tree.strip_tags(_DROPPED_TAGS)
-    root = tree.body or tree.root
-    if root is None:
-        return (), title_text
-    blocks: list[Block] = []
-    h1 = None
-    selector = ",".join(_BLOCK_TAGS)
-    for node in root.css(selector):
-        if len(node.css(selector)) > 1:  # the node matches itself; more means blocks inside it
-            continue  # a list item holding paragraphs: its paragraphs speak for it
-        text = collapse(normalise(node.text(deep=True, separator="")))
-        text = _BULLET.sub("", text)
-        if not text:
-            continue
-        tag = node.tag
-        if tag.startswith("h") and tag[1:].isdigit():
-            if tag == "h1" and h1 is None:
-                h1 = text
-            blocks.append(Block("heading", text))
-        elif tag == "p" and _only_bold(node, text):
-            blocks.append(Block("heading", text))
-        else:
-            blocks.append(Block("line", text, bullet=tag == "li"))
-        blocks.append(Block("blank", ""))
-    return tuple(blocks), h1 or title_text
-
-
-def _only_bold(node, text: str) -> bool:
-    bold = " ".join(collapse(b.text(deep=True, separator="")) for b in node.css("strong, b"))
-    return bool(bold) and collapse(normalise(bold)) == text
 
 
 def repair(text: str) -> tuple[str, bool]:
@@ -182,7 +133,7 @@ def repair(text: str) -> tuple[str, bool]:
     return fixed, fixed != text
 
 
-def read_page(source: str, data: bytes) -> Page:
+def read_page(source: str, data: bytes, resources: Resources) -> Page:
     """Decode and parse one page. ``source`` is how the page is named in the outputs."""
     raw, encoding = decode(source, data)
     raw, repaired = repair(raw)
@@ -191,11 +142,15 @@ def read_page(source: str, data: bytes) -> Page:
     if not text.strip():
         raise InputError(source, "the file holds only white space", "give a page with text")
     if html:
-        blocks, title = html_blocks(text)
+        blocks, title = html_blocks(text, resources)
+        markup = "html"
+    elif source.lower().endswith(MARKDOWN_SUFFIXES):
+        blocks, title = markdown_blocks(text)
+        markup = "markdown"
     else:
-        blocks, title = text_blocks(text), None
+        blocks, title, markup = text_blocks(text), None, "text"
     return Page(source=source, sha256=sha256(data), blocks=blocks, html_title=title, encoding=encoding,
-                repaired=repaired)
+                repaired=repaired, markup=markup)
 
 
 def collect_inputs(inputs: tuple[Path, ...]) -> tuple[list[Path], list[InputError]]:
@@ -212,7 +167,7 @@ def collect_inputs(inputs: tuple[Path, ...]) -> tuple[list[Path], list[InputErro
                 and GOLD_DIR not in p.relative_to(path).parts and not p.name.startswith(".")
             )
             if not found:
-                errors.append(InputError(str(path), "folder holds no page (.txt, .html or .htm)",
+                errors.append(InputError(str(path), "folder holds no page (.txt, .html, .htm or .md)",
                                          "put the saved pages in it or name the files"))
             files.extend(found)
         else:

@@ -1,9 +1,15 @@
 """Splits a read page into partner sections and gives each partner its name, acronym and id.
 
 One algorithm serves every layout: a partner section is a heading followed by at least one
-paragraph. Separator lines (``|``), blank lines, bullets and HTML tags only tell where blocks start
-and which lines are headings; lines before the first partner that have no paragraph of their own are
-the page's furniture, its title and group headings, never partners.
+paragraph. ``layout`` first gives every line its role from the evidence of the whole page (furniture,
+page numbers, running headers, table rows, date lines); then a line is a heading when the markup
+marks it (HTML, Markdown) or, in plain text, when its shape says so (short, no final full stop, not in
+lower case) and nothing around it says otherwise: it is not continued in lower case on the next line,
+does not follow an unfinished sentence, does not end on a word no heading ends with, is not as long
+as the lines of a hard-wrapped page, is not one of a run of numbered list items. A date line under a
+title (or right over it) is the item's date of publication, as is a press release's dateline.
+Lines before the first partner that have no paragraph of their own are the page's title and group
+headings; every line in no section is set aside with why.
 """
 
 from __future__ import annotations
@@ -13,32 +19,47 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from wordfreq import zipf_frequency
+
 from ..errors import InputError
-from ..models import Block, Document, Page, Partner, Rejected, Section, short_name
+from ..models import Document, Page, Partner, Rejected, Section, short_name
 from ..resources import Resources
 from ..text import acronyms_in, is_heading_acronym, sha256, slug
+from .layout import Layout, Line
 from .reading import read_page
 
 log = logging.getLogger("pipeline")
 
 MAX_HEADING_CHARS = 160
 MAX_HEADING_WORDS = 22
+# A line this close to the page's wrap width, in a hard-wrapped page, was cut there: it is not a heading.
+WRAPPED = 0.85
 _SENTENCE_END = (".", "!", "?", ";", ":", ",", "…")
 _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<inner>[^()]+)\)\s*$")
 _WEB = re.compile(r"(www\.|https?:|\.(org|int|com|net|eu|fr)\b|@)", re.I)
+# "1. Union africaine (UA)", "2) …", "IV. …", "1.2 …": the number of a numbered heading or list item.
+_NUMBER = re.compile(r"^(?P<n>\d{1,3})(?:[.)]|(?:\.\d{1,3})+\.?)\s+(?=\S)|^(?P<roman>[IVXLC]{1,6})[.)]\s+(?=\S)")
+_HYPHENATED = re.compile(r"(?P<head>[^\W\d_]+)-$")
+_WORD_START = re.compile(r"^(?P<tail>[^\W\d_]+)")
+_ARTICLE = re.compile(r"^(l['’]\s*|la\s+|le\s+|les\s+|du\s+|des\s+|de\s+la\s+|de\s+l['’]\s*|de\s+|d['’]\s*)", re.I)
 
 
 @dataclass(frozen=True)
 class _Line:
     text: str
+    kind: str  # "line", "heading" (marked by the markup), "row" or "date"
     heading: bool  # could be a heading
     starts_paragraph: bool  # a blank line, bullet or indent comes before it
     after_blank: bool
+    at: int
 
 
-def is_furniture(line: str, resources: Resources) -> bool:
-    """Site furniture (menus, breadcrumbs, image names…), by the patterns of ``layout.toml``."""
-    return any(p.search(line) for p in resources.furniture)
+@dataclass
+class _Draft:
+    heading: str
+    parts: list[tuple[str, str]]  # (joiner, text) of its lines
+    published: str | None = None
+    listing: bool = False  # its last line is an item of a numbered list: the next line starts a new one
 
 
 def heading_like(text: str) -> bool:
@@ -50,131 +71,291 @@ def heading_like(text: str) -> bool:
     return not first.islower()
 
 
-def _lines(blocks: list[Block], html: bool, furniture: list[str], resources: Resources) -> list[_Line]:
-    """The chunk's lines with what their shape says; site furniture is set aside in ``furniture``."""
-    out: list[_Line] = []
-    blank = True
-    prev_indent = 0
-    for block in blocks:
-        if block.kind == "blank":
-            blank = True
-            continue
-        if len(block.text) <= MAX_HEADING_CHARS and is_furniture(block.text, resources):
-            furniture.append(block.text)
-            continue
-        explicit = block.kind == "heading"
-        starts = blank or block.bullet or block.indent != prev_indent or explicit or not out
-        # In HTML the tags say what is a heading; in plain text the line's shape does.
-        heading = explicit if html else heading_like(block.text)
-        out.append(_Line(block.text, heading, starts, blank))
-        blank = explicit
-        prev_indent = block.indent
-    return out
+def _headline_like(text: str) -> bool:
+    """A news item's title may end with "!" or "?", never with a full stop."""
+    return (len(text) <= MAX_HEADING_CHARS and len(text.split()) <= MAX_HEADING_WORDS
+            and not text.endswith((".", ";", ":", ",")) and not text[0].islower())
 
 
-def _mark_headings(lines: list[_Line], html: bool) -> list[bool]:
-    """Which lines are headings, once wrapped paragraphs are recognised."""
-    marks = [line.heading for line in lines]
-    for i, line in enumerate(lines):
-        if not marks[i] or html:
-            continue
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        prev = lines[i - 1] if i > 0 else None
-        # A line wrapped inside a paragraph: continued in lower case on the next line, or following
-        # a line that has not finished its sentence.
-        continued = nxt is not None and not nxt.starts_paragraph and nxt.text[:1].islower()
-        unfinished = (prev is not None and not line.starts_paragraph and not prev.heading
-                      and not prev.text.rstrip().endswith(_SENTENCE_END))
-        if continued or unfinished:
-            marks[i] = False
-    return marks
+class _Splitter:
+    """The sections of one page; lines set aside are kept with why, in page order."""
 
+    def __init__(self, page: Page, layout: Layout) -> None:
+        self.layout = layout
+        self.page = page
+        self.lines = layout.lines(page)
+        self.aside: list[tuple[int, str, str]] = []  # (position, line, why)
+        self._words: frozenset[str] | None = None
 
-def _split_chunk(blocks: list[Block], html: bool, forced: bool, resources: Resources):
-    """Sections (heading, paragraphs) of one chunk, plus the lines that are not in any section."""
-    loose: list[str] = []
-    lines = _lines(blocks, html, loose, resources)
-    marks = _mark_headings(lines, html)
-    sections: list[tuple[str, list[tuple[str, str]]]] = []
-    lead: list[str] = []
-    current = None
-    for i, line in enumerate(lines):
-        if marks[i]:
-            nxt = i + 1
-            if nxt < len(lines) and not marks[nxt]:
-                current = (line.text, [])
-                sections.append(current)
+    def chunks(self) -> list[list[Line]]:
+        chunks: list[list[Line]] = [[]]
+        for line in self.lines:
+            if line.kind == "separator":
+                chunks.append([])
+            elif line.kind == "aside":
+                self.aside.append((line.at, line.text, line.reason))
+                chunks[-1].append(line)  # kept in place: a page break inside a paragraph does not end it
             else:
-                (lead if not sections else loose).append(line.text)
+                chunks[-1].append(line)
+        return chunks
+
+    def split(self, explicit: bool) -> tuple[list[_Draft], list[tuple[int, str]], list[tuple[int, str]]]:
+        """Drafts of the sections, the lines before the first one and the lines between them."""
+        chunks = self.chunks()
+        forced = len(chunks) > 1
+        drafts: list[_Draft] = []
+        lead: list[tuple[int, str]] = []
+        loose: list[tuple[int, str]] = []
+        for chunk in chunks:
+            found, chunk_lead, chunk_loose = self._split_chunk(chunk, explicit, forced)
+            (loose if drafts else lead).extend(chunk_lead)
+            loose.extend(chunk_loose)
+            drafts.extend(found)
+        return drafts, lead, loose
+
+    def _lines(self, blocks: list[Line], explicit: bool) -> list[_Line]:
+        """The chunk's lines with what their shape says."""
+        out: list[_Line] = []
+        blank = True
+        prev_indent = 0
+        broken = False  # page furniture stands between this line and the previous one
+        for block in blocks:
+            if block.kind == "blank":
+                blank = True
+                continue
+            if block.kind == "aside":
+                broken = broken or block.reason in (_PAGE_NUMBER, _RUNNING)
+                continue
+            marked = block.kind == "heading"
+            if broken and out and not out[-1].text.endswith(_SENTENCE_END) and out[-1].kind == "line":
+                blank = False  # an unfinished paragraph goes on after a page break
+            broken = False
+            starts = blank or block.bullet or block.indent != prev_indent or marked or not out
+            # Where the markup marks headings, it says which lines are; in plain text the shape does.
+            heading = marked if explicit else block.kind in ("line", "heading") and heading_like(block.text)
+            kind = "line" if block.kind == "heading" and not explicit else block.kind
+            out.append(_Line(block.text, kind, heading, starts, blank, block.at))
+            blank = marked
+            prev_indent = block.indent
+        return out
+
+    def _mark_headings(self, lines: list[_Line], explicit: bool) -> list[bool]:
+        """Which lines are headings, once wrapped paragraphs, list items and dated titles are known."""
+        marks = [line.heading for line in lines]
+        if explicit:
+            return marks
+        width = self.layout.wrap_width([Line(ln.kind, ln.text, ln.at) for ln in lines])
+        for i, line in enumerate(lines):
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if line.kind == "line" and not marks[i] and nxt is not None and nxt.kind == "date":
+                marks[i] = _headline_like(line.text)  # a title over its date line
+            if not marks[i]:
+                continue
+            prev = lines[i - 1] if i > 0 else None
+            # A line wrapped inside a paragraph: continued in lower case on the next line, or following
+            # a line that has not finished its sentence, or ending on a word no heading ends with, or
+            # as long as the lines the page is wrapped at.
+            continued = nxt is not None and not nxt.starts_paragraph and nxt.text[:1].islower()
+            unfinished = (prev is not None and not line.starts_paragraph and not prev.heading
+                          and prev.kind == "line" and not prev.text.rstrip().endswith(_SENTENCE_END))
+            cut = (width is not None and nxt is not None and not nxt.after_blank
+                   and len(line.text) >= WRAPPED * width and not line.text.endswith(")"))
+            listed = _in_numbered_list(lines, i)
+            if continued or unfinished or cut or listed or self.layout.ends_mid_phrase(line.text):
+                marks[i] = False
+        return marks
+
+    def _split_chunk(self, blocks: list[Line], explicit: bool, forced: bool):
+        """Sections of one chunk, plus the lines that are not in any section."""
+        lines = self._lines(blocks, explicit)
+        marks = self._mark_headings(lines, explicit)
+        drafts: list[_Draft] = []
+        lead: list[tuple[int, str]] = []
+        loose: list[tuple[int, str]] = []
+        current: _Draft | None = None
+        over: _Line | None = None  # a date line right over a title: that item's date
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            if marks[i]:
+                nxt = i + 1
+                while nxt < len(lines) and lines[nxt].kind == "date":
+                    nxt += 1
+                if nxt < len(lines) and not marks[nxt]:
+                    dated = lines[i + 1] if nxt > i + 1 else over
+                    current = _Draft(line.text, [], dated.text if dated is not None else None)
+                    drafts.append(current)
+                    if over is not None and dated is not over:
+                        self._add_or_set_aside(drafts, lead, loose, over)
+                    over = None
+                    # The date line under the title is the item's; any more are its text.
+                    i = i + 2 if nxt > i + 1 else i + 1
+                    continue
+                (lead if not drafts else loose).append((line.at, line.text))
                 current = None
-            continue
-        if current is None:
-            (lead if not sections else loose).append(line.text)
-            continue
-        previous = current[1][-1][1] if current[1] else ""
-        # A line that starts a sentence after one that ended one is a paragraph of its own (one line per
-        # paragraph, as saved pages often are); otherwise it continues a wrapped paragraph.
-        new_paragraph = line.starts_paragraph or (
-            previous.endswith((".", "!", "?", ":", ";")) and line.text[:1].isupper())
-        joiner = "\n\n" if line.after_blank else ("\n" if new_paragraph else " ")
-        current[1].append((joiner, line.text))
-    if forced and not sections and len(lines) >= 2:
-        sections = [(lines[0].text, [("\n", ln.text) for ln in lines[1:]])]
-        lead = []
-    return sections, lead, loose
+            elif line.kind == "date" and i + 1 < len(lines) and marks[i + 1] and over is None:
+                over = line
+            elif current is None:
+                (lead if not drafts else loose).append((line.at, line.text))
+            else:
+                self._add(current, line)
+            if over is not None and over is not line:
+                self._add_or_set_aside(drafts, lead, loose, over)
+                over = None
+            i += 1
+        if over is not None:
+            self._add_or_set_aside(drafts, lead, loose, over)
+        if forced and not drafts and len(lines) >= 2:
+            drafts = [_Draft(lines[0].text, [("\n", ln.text) for ln in lines[1:]])]
+            lead = []
+        return drafts, lead, loose
+
+    def _add_or_set_aside(self, drafts, lead, loose, line: _Line) -> None:
+        """A date line that dates no item: the text of the section it stands in, if any."""
+        if drafts and drafts[-1].parts:
+            self._add(drafts[-1], line)
+        else:
+            (lead if not drafts else loose).append((line.at, line.text))
+
+    def _add(self, draft: _Draft, line: _Line) -> None:
+        """A line into a section: a paragraph of its own, or the next line of a wrapped one."""
+        text = line.text
+        if not draft.parts and draft.published is None:
+            dateline = self.layout.dateline.match(text)
+            if dateline and dateline.end() < len(text):
+                # "Genève, le 9 octobre 2017 – …": the release's dateline dates it; its text follows.
+                draft.published = text[:dateline.end()].strip()
+                text = text[dateline.end():]
+        if not draft.parts:
+            draft.parts.append(("", text))
+            return
+        previous = draft.parts[-1][1]
+        if line.after_blank:
+            joiner = "\n\n"
+        elif line.kind == "row" or line.starts_paragraph or draft.listing or (
+                previous.endswith((".", "!", "?", ":", ";")) and (text[:1].isupper() or _number(text))):
+            # A line that starts a sentence after one that ended one is a paragraph of its own (one
+            # line per paragraph, as saved pages often are); a table row is a line of its own.
+            joiner = "\n"
+        else:
+            joiner = " "
+            hyphen = _HYPHENATED.search(previous)
+            start = _WORD_START.match(text)
+            if hyphen and start:
+                # "coopé-" + "ration" is a word cut at the line's end; "Asie-" + "Pacifique" keeps its hyphen.
+                joiner = ""
+                if text[:1].islower() and self.is_word(hyphen.group("head") + start.group("tail")):
+                    draft.parts[-1] = (draft.parts[-1][0], previous[:-1])
+        draft.parts.append((joiner, text))
+        draft.listing = _number(text) is not None and joiner == "\n"
+
+    def is_word(self, word: str) -> bool:
+        """A French word (wordfreq's list), or a word the page writes whole elsewhere."""
+        return zipf_frequency(word.casefold(), "fr") > 0 or word in self.page_words()
+
+    def page_words(self) -> frozenset[str]:
+        if self._words is None:
+            self._words = frozenset(w for ln in self.lines for w in re.findall(r"[^\W\d_]+", ln.text))
+        return self._words
 
 
-def _choose_title(lead: list[str], resources: Resources) -> tuple[str | None, list[str]]:
-    candidates = [line for line in lead if heading_like(line)]
+_PAGE_NUMBER = "page number"
+_RUNNING = "running header or footer (repeated on the page)"
+
+
+def _number(text: str) -> int | None:
+    """The number a numbered heading or list item starts with ("1. …", "2) …"), else None."""
+    m = _NUMBER.match(text)
+    return int(m.group("n")) if m and m.group("n") else None
+
+
+def _in_numbered_list(lines: list[_Line], i: int) -> bool:
+    """A numbered line next to the line numbered after or before it is a list item, not a heading."""
+    def number(j: int) -> int | None:
+        return _number(lines[j].text) if 0 <= j < len(lines) else None
+    n = number(i)
+    return n is not None and (number(i + 1) == n + 1 or number(i - 1) == n - 1)
+
+
+def _choose_title(lead: list[tuple[int, str]], resources: Resources) -> tuple[str | None, list[tuple[int, str]]]:
+    candidates = [line for _, line in lead if heading_like(line)]
     if not candidates:
         return None, lead
     cues = [c.lower() for c in resources.layout.title_cues]
     cued = [c for c in candidates if any(re.search(rf"\b{re.escape(cue)}\b", c.lower()) for cue in cues)]
     title = (cued or candidates)[0]
-    return title, [line for line in lead if line != title]
+    return title, [(at, line) for at, line in lead if line != title]
 
 
-def split(page: Page, resources: Resources) -> Document:
+def _why(line: str) -> str:
+    return ("heading with no paragraph of its own (page furniture or group heading)"
+            if heading_like(line) else "text outside any partner section")
+
+
+def split(page: Page, resources: Resources, layout: Layout | None = None) -> Document:
     """The partner sections of a page. Raises InputError when there is none."""
-    html = page.html_title is not None or any(b.kind == "heading" for b in page.blocks)
-    chunks: list[list[Block]] = [[]]
-    for block in page.blocks:
-        if block.kind == "separator":
-            chunks.append([])
-        else:
-            chunks[-1].append(block)
-    has_separators = len(chunks) > 1
-    found: list[tuple[str, str]] = []
-    lead: list[str] = []
-    ignored: list[str] = []
-    for chunk in chunks:
-        sections, chunk_lead, loose = _split_chunk(chunk, html, has_separators, resources)
-        (ignored if found else lead).extend(chunk_lead)
-        ignored.extend(loose)
-        for heading, parts in sections:
-            text = "".join(joiner + part for joiner, part in parts).strip()
-            found.append((heading, text))
-    if html and page.html_title and found and found[0][0] == page.html_title:
+    layout = layout or Layout(resources)
+    splitter = _Splitter(page, layout)
+    explicit = page.markup != "text" and any(b.kind == "heading" for b in page.blocks)
+    drafts, lead, loose = splitter.split(explicit)
+    if explicit and not drafts:
+        # Markup that marks no section's heading (text in divs): the lines' shape decides, as in plain text.
+        splitter = _Splitter(page, layout)
+        drafts, lead, loose = splitter.split(False)
+    if len(drafts) >= 3 and not _number(drafts[0].heading) and _number(drafts[1].heading) == 1 \
+            and _number(drafts[2].heading) == 2:
+        # Partners numbered from 1 under an unnumbered heading: that heading is the page's title and
+        # its paragraph an introduction, as a report's chapter opens.
+        first = drafts.pop(0)
+        lead.append((-1, first.heading))
+        loose.extend((-1, text) for _, text in first.parts)
+    title_given = page.html_title
+    if title_given and drafts and drafts[0].heading == title_given:
         # An <h1> with an introduction of its own is the page's title, not a partner.
-        heading, intro = found.pop(0)
-        lead.insert(0, heading)
-        ignored.append(intro)
-    if not found:
+        first = drafts.pop(0)
+        lead.insert(0, (-1, first.heading))
+        loose.extend((-1, text) for _, text in first.parts)
+    if not drafts:
         raise InputError(page.source, "no partner section found (a heading line followed by a paragraph)",
                          "check the page's layout against the README")
-    if html and page.html_title and page.html_title in lead:
-        title = page.html_title
-        ignored = [line for line in lead if line != title] + ignored
+    if title_given and any(line == title_given for _, line in lead):
+        title = title_given
+        rest = [(at, line) for at, line in lead if line != title]
     else:
         title, rest = _choose_title(lead, resources)
-        ignored = rest + ignored
-    sections = tuple(Section(page.source, i, heading, text) for i, (heading, text) in enumerate(found, 1))
+    ignored = [(at, line, _why(line)) for at, line in rest + loose]
+    ignored += [(at, line, why) for at, line, why in splitter.aside]
+    ignored.sort(key=lambda item: item[0])
+    sections = tuple(
+        Section(page.source, i, d.heading, "".join(j + t for j, t in d.parts).strip(), d.published)
+        for i, d in enumerate(drafts, 1))
     return Document(source=page.source, sha256=page.sha256, title=title, sections=sections,
-                    ignored=tuple(ignored), encoding=page.encoding)
+                    ignored=tuple((line, why) for _, line, why in ignored), encoding=page.encoding)
 
 
-def parse_heading(heading: str, known_acronyms: frozenset[str] = frozenset()) -> tuple[str, str | None]:
-    """A heading's partner name and acronym: ``Nom complet (ACR)`` gives ("Nom complet", "ACR")."""
+def parse_heading(heading: str, known_acronyms: frozenset[str] = frozenset(),
+                  prefixes: tuple[str, ...] = ()) -> tuple[str, str | None]:
+    """A heading's partner name and acronym: ``Nom complet (ACR)`` gives ("Nom complet", "ACR").
+
+    The number of a numbered heading is not part of the name (``1. Union africaine (UA)``), nor is a
+    prefix such as "À propos de" (``prefixes``, lower case) and the article after it.
+    """
+    name, acronym = _name_and_acronym(heading, known_acronyms)
+    number = _NUMBER.match(name)
+    if number and number.end() < len(name):
+        name = name[number.end():]
+    folded = name.casefold()
+    for prefix in prefixes:
+        rest = name[len(prefix):]
+        if folded.startswith(prefix) and (prefix.endswith(("'", "’")) or rest[:1] == " "):
+            rest = _ARTICLE.sub("", rest.lstrip())
+            if rest:
+                name = rest[0].upper() + rest[1:]
+            break
+    return name, acronym
+
+
+def _name_and_acronym(heading: str, known_acronyms: frozenset[str]) -> tuple[str, str | None]:
     match = _TRAILING_PAREN.match(heading)
     if match and match.group("name"):
         name, inner = match.group("name").strip(), match.group("inner").strip()
@@ -197,7 +378,8 @@ def to_partners(documents: Iterable[Document], resources: Resources) -> tuple[Pa
     drafts = []
     for doc in documents:
         for section in doc.sections:
-            name, acronym = parse_heading(section.heading, resources.gazetteer.acronyms)
+            name, acronym = parse_heading(section.heading, resources.gazetteer.acronyms,
+                                          resources.layout.heading_prefixes)
             drafts.append((section, name, acronym, slug(short_name(acronym, name))))
     counts: dict[str, int] = {}
     for *_, base in drafts:
@@ -217,7 +399,7 @@ def to_partners(documents: Iterable[Document], resources: Resources) -> tuple[Pa
         partners.append(Partner(
             partner_id=pid, source=section.source, section_index=section.index,
             heading=section.heading, name=name, acronym=acronym, text=section.text,
-            text_sha256=sha256(section.text),
+            text_sha256=sha256(section.text), published_text=section.published_text,
         ))
     return tuple(partners)
 
@@ -226,12 +408,13 @@ def read_documents(pages: Iterable[tuple[str, bytes]], resources: Resources) -> 
     """The documents of the pages (source name, bytes) that can be read, and the errors of those
     that cannot."""
     documents, errors = [], []
+    layout = Layout(resources)
     for source, data in pages:
         try:
-            page = read_page(source, data)
+            page = read_page(source, data, resources)
             if page.repaired:
                 log.warning("%s: repaired mis-decoded characters (mojibake)", source)
-            documents.append(split(page, resources))
+            documents.append(split(page, resources, layout))
         except InputError as exc:
             errors.append(exc)
     return documents, errors
@@ -241,8 +424,6 @@ def set_aside(documents: Iterable[Document]) -> list[Rejected]:
     """The lines of each page that are not in any partner section, with why."""
     out = []
     for doc in documents:
-        for i, line in enumerate(doc.ignored, 1):
-            reason = ("heading with no paragraph of its own (page furniture or group heading)"
-                      if heading_like(line) else "text outside any partner section")
+        for i, (line, reason) in enumerate(doc.ignored, 1):
             out.append(Rejected(doc.source, i, line, reason))
     return out

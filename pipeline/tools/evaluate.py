@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..resources import Gazetteer
 from ..text import name_key, norm
 
-FIELDS = ("sections", "organisations", "dates", "agreements", "agreement_parties", "themes", "acronyms")
+FIELDS = ("sections", "organisations", "dates", "agreements", "agreement_parties", "themes", "acronyms", "published")
 
 
 @dataclass
@@ -185,6 +185,7 @@ def _compare_partner(ev: Evaluation, g: dict, p: dict, same_org: Callable[[dict,
         ev.differences.append(Difference(where, field_name, kind, item, pid))
 
     _compare_acronyms(ev.scores["acronyms"], g, p, diff)
+    _compare_published(ev.scores["published"], g, p, diff)
     pairs, missing, spurious = _pair(g.get("organisations", []), p.get("organisations", []), same_org)
     _count(ev.scores["organisations"], pairs, missing, spurious)
     diff_items(ev, where, "organisations", missing, spurious, _describe_org, pid)
@@ -205,6 +206,18 @@ def _compare_acronyms(score: Score, g: dict, p: dict, diff: Diff) -> None:
         score.fn += 1 if g.get("acronym") else 0
         score.fp += 1 if p.get("acronym") else 0
         diff("acronyms", "wrong", f"gold {g.get('acronym')!r}, got {p.get('acronym')!r}")
+
+
+def _compare_published(score: Score, g: dict, p: dict, diff: Diff) -> None:
+    """The item's date of publication (null on pages that give none): right, missing, spurious or another."""
+    want, got = g.get("published") or None, p.get("published") or None
+    if want is None and got is None:
+        return
+    score.tp += want == got
+    if want != got:
+        score.fn += want is not None
+        score.fp += got is not None
+        diff("published", "wrong", f"gold {want!r}, got {got!r}")
 
 
 def _compare_dates(score: Score, g: dict, p: dict, diff: Diff) -> None:

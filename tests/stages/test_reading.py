@@ -3,7 +3,8 @@
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.stages.reading import decode, html_blocks, normalise, read_page
+from pipeline.stages.reading import collect_inputs, decode, read_page, text_blocks
+from pipeline.text import normalise
 
 PAGE = "Organisation mondiale des douanes (OMD)\nL’OMD a été créée en 1952 ; « élargie » depuis.\n"
 
@@ -40,24 +41,29 @@ def test_normalise(raw, expected):
     (b"PK\x03\x04\x14\x00", "ZIP"),
     (b"abc\x00\x00\x01def", "binary"),
 ])
-def test_refuses_what_is_not_a_page(data, problem):
+def test_refuses_what_is_not_a_page(config, data, problem):
     with pytest.raises(InputError, match=problem):
-        read_page("bad.txt", data)
+        read_page("bad.txt", data, config.resources)
 
 
-def test_html_drops_furniture_and_keeps_blocks():
-    html = """<html><head><title>T</title><script>var a='Protocole';</script></head><body>
-    <nav><a>Accueil</a></nav><header>Bandeau</header><h1>Partenaires</h1>
-    <h2>Union postale universelle (UPU)</h2><p>L&rsquo;UPU et l&rsquo;OMD&nbsp;coopèrent.</p>
-    <p><strong>Banque mondiale</strong></p><ul><li>Elle finance des projets.</li></ul>
-    <!-- commentaire --><footer>© OMD</footer></body></html>"""
-    blocks, title = html_blocks(normalise(html))
-    texts = [(b.kind, b.text) for b in blocks if b.kind != "blank"]
-    assert title == "Partenaires"
-    assert texts == [
-        ("heading", "Partenaires"),
-        ("heading", "Union postale universelle (UPU)"),
-        ("line", "L’UPU et l’OMD coopèrent."),
-        ("heading", "Banque mondiale"),
-        ("line", "Elle finance des projets."),
-    ]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("• Union postale universelle (UPU)", ("Union postale universelle (UPU)", True)),
+    ("- une ligne de liste", ("une ligne de liste", True)),
+    ("– 14 –", ("– 14 –", False)),  # a mark on both sides decorates a page number: no bullet
+    ("Partenaire\tType\tDate", ("Partenaire\tType\tDate", False)),  # tabs inside kept: cell delimiters
+    ("   Texte   espacé", ("Texte espacé", False)),
+])
+def test_text_blocks_lines(line, expected):
+    (block,) = text_blocks(line)
+    assert (block.text, block.bullet) == expected
+
+
+def test_markdown_is_read_by_its_suffix_and_folders_find_it(config, tmp_path):
+    page = read_page("note.md", b"# Titre\n\n## Agence (AG)\n\nTexte.\n", config.resources)
+    assert page.markup == "markdown" and page.html_title == "Titre"
+    (tmp_path / "a.md").write_text("x")
+    (tmp_path / "b.txt").write_text("x")
+    files, errors = collect_inputs((tmp_path,))
+    assert [f.name for f in files] == ["a.md", "b.txt"] and not errors

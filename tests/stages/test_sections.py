@@ -16,7 +16,7 @@ LAYOUT_PAGES = sorted(p for p in LAYOUTS.iterdir() if p.suffix in (".txt", ".htm
 
 
 def split_file(path: Path, resources):
-    return split(read_page(path.name, path.read_bytes()), resources)
+    return split(read_page(path.name, path.read_bytes(), resources), resources)
 
 
 @pytest.mark.parametrize("page", LAYOUT_PAGES, ids=lambda p: p.name)
@@ -72,7 +72,7 @@ def test_ids_do_not_depend_on_section_order(config):
     page = "A propos (AP)\nTexte un.\n|\nBanque mondiale\nTexte deux.\n|\nBanque mondiale\nTexte trois.\n"
     reordered = "Banque mondiale\nTexte trois.\n|\nA propos (AP)\nTexte un.\n|\nBanque mondiale\nTexte deux.\n"
     def ids_of(text):
-        document = split(read_page("a.txt", text.encode()), config.resources)
+        document = split(read_page("a.txt", text.encode(), config.resources), config.resources)
         return {p.text: p.partner_id for p in to_partners((document,), config.resources)}
 
     ids, ids2 = ids_of(page), ids_of(reordered)
@@ -87,4 +87,173 @@ def test_slug_is_ascii():
 
 def test_page_without_sections_is_an_input_error(config):
     with pytest.raises(InputError, match="no partner section"):
-        split(read_page("x.txt", b"Un titre\nUn autre titre\n"), config.resources)
+        split(read_page("x.txt", b"Un titre\nUn autre titre\n", config.resources), config.resources)
+
+
+@pytest.mark.parametrize(("heading", "name", "acronym"), [
+    ("1. Union africaine (UA)", "Union africaine", "UA"),
+    ("12) Banque asiatique de développement (BAsD)", "Banque asiatique de développement", "BAsD"),
+    ("IV. Organisation mondiale du commerce (OMC)", "Organisation mondiale du commerce", "OMC"),
+    ("À propos de l’Organisation mondiale des douanes (OMD)", "Organisation mondiale des douanes", "OMD"),
+    ("À propos du Fonds nordique de développement (FND)", "Fonds nordique de développement", "FND"),
+    ("À propos de l’OMD", "OMD", None),
+    ("2019 en bref", "2019 en bref", None),  # a year is no heading number
+])
+def test_parse_heading_numbers_and_prefixes(config, heading, name, acronym):
+    layout = config.resources.layout
+    assert parse_heading(heading, config.resources.gazetteer.acronyms, layout.heading_prefixes) == (name, acronym)
+
+
+def sections_of(text, resources, name="p.txt"):
+    document = split(read_page(name, text.encode(), resources), resources)
+    return document, [(s.heading, s.text, s.published_text) for s in document.sections]
+
+
+NEWS = """Actualités
+
+L’OMD et l’Agence X signent un protocole d’accord !
+15/03/2023
+L’Agence X et l’OMD ont signé aujourd’hui un Protocole d’accord.
+
+Un atelier réunit les douanes de la région
+Publié le 2 février 2022
+Le Bureau régional a tenu un atelier.
+
+Page 1 sur 3 – Toutes les actualités
+"""
+PDF = """Rapport annuel 2019 – Partenariats
+
+Banque mondiale (BM)
+La Banque mondiale et l’OMD ont renforcé leur coopé-
+ration dans la région Asie-
+Pacifique depuis 2015, avec des ateliers régionaux de
+formation consacrés aux procédures de dédouanement.
+Les deux organisations ont signé un Protocole d’accord le
+
+12
+
+Rapport annuel 2019 – Partenariats
+
+14 mars 2016 à Washington.
+
+Union africaine (UA)
+L’Union africaine et l’OMD travaillent ensemble.
+
+13
+
+Rapport annuel 2019 – Partenariats
+"""
+TABLES = """Office régional (OR)
+
+L’Office coopère avec les administrations suivantes.
+Pays – Administration – Date de signature
+Chili – Servicio Nacional de Aduanas – 12/09/2006
+Pérou – Superintendencia Nacional – 01/04/2008
+
+Agence sud (AS)
+
+L’Agence coopère aussi.
+"""
+RELEASE = """COMMUNIQUÉ DE PRESSE
+
+L’OMD et l’Agence Y unissent leurs forces
+
+Genève, le 9 octobre 2017 – L’OMD et l’Agence Y ont signé aujourd’hui un Protocole d’accord.
+
+À propos de l’Agence Y (AY)
+L’Agence Y soutient les douanes.
+
+Contact presse : presse@example.org
+– FIN –
+"""
+NUMBERED = """Coopération avec les partenaires – Rapport annuel
+
+Le présent chapitre résume nos activités.
+
+1. Union africaine (UA)
+L’UA coopère avec l’OMD. Ses objectifs :
+1. Renforcer les capacités
+2. Échanger des informations
+Les deux organisations se réunissent chaque année.
+
+2. Banque mondiale (BM)
+La Banque mondiale finance des projets.
+"""
+
+
+@pytest.mark.parametrize(("text", "title", "expected", "aside"), [
+    (NEWS, "Actualités", [
+        ("L’OMD et l’Agence X signent un protocole d’accord !",
+         "L’Agence X et l’OMD ont signé aujourd’hui un Protocole d’accord.", "15/03/2023"),
+        ("Un atelier réunit les douanes de la région", "Le Bureau régional a tenu un atelier.",
+         "Publié le 2 février 2022")],
+     ["Page 1 sur 3 – Toutes les actualités"]),
+    (PDF, None, [
+        ("Banque mondiale (BM)", "La Banque mondiale et l’OMD ont renforcé leur coopération dans la région "
+         "Asie-Pacifique depuis 2015, avec des ateliers régionaux de formation consacrés aux procédures de "
+         "dédouanement.\nLes deux organisations ont signé un Protocole d’accord le 14 mars 2016 à Washington.",
+         None),
+        ("Union africaine (UA)", "L’Union africaine et l’OMD travaillent ensemble.", None)],
+     ["Rapport annuel 2019 – Partenariats", "12", "Rapport annuel 2019 – Partenariats", "13",
+      "Rapport annuel 2019 – Partenariats"]),
+    (TABLES, None, [
+        ("Office régional (OR)", "L’Office coopère avec les administrations suivantes.\n"
+         "Chili – Servicio Nacional de Aduanas – 12/09/2006\nPérou – Superintendencia Nacional – 01/04/2008", None),
+        ("Agence sud (AS)", "L’Agence coopère aussi.", None)],
+     ["Pays – Administration – Date de signature"]),
+    (RELEASE, None, [
+        ("L’OMD et l’Agence Y unissent leurs forces",
+         "L’OMD et l’Agence Y ont signé aujourd’hui un Protocole d’accord.", "Genève, le 9 octobre 2017 –"),
+        ("À propos de l’Agence Y (AY)", "L’Agence Y soutient les douanes.", None)],
+     ["COMMUNIQUÉ DE PRESSE", "Contact presse : presse@example.org", "– FIN –"]),
+    (NUMBERED, "Coopération avec les partenaires – Rapport annuel", [
+        ("1. Union africaine (UA)", "L’UA coopère avec l’OMD. Ses objectifs :\n1. Renforcer les capacités\n"
+         "2. Échanger des informations\nLes deux organisations se réunissent chaque année.", None),
+        ("2. Banque mondiale (BM)", "La Banque mondiale finance des projets.", None)],
+     ["Le présent chapitre résume nos activités."]),
+])
+def test_pages_of_other_kinds(config, text, title, expected, aside):
+    document, sections = sections_of(text, config.resources)
+    assert sections == expected
+    assert document.title == title
+    assert [line for line, _ in document.ignored] == aside
+
+
+def test_every_line_set_aside_says_why(config):
+    document, _ = sections_of(PDF, config.resources)
+    assert [why for _, why in document.ignored] == [
+        "running header or footer (repeated on the page)", "page number",
+        "running header or footer (repeated on the page)", "page number",
+        "running header or footer (repeated on the page)"]
+
+
+def test_a_date_line_over_its_title_dates_that_item(config):
+    page = "Actualités\n\n03/06/2021\nL’OMD accueille l’Agence Z\nL’Agence Z a rejoint le programme.\n\n" \
+           "28/05/2021\nUn nouvel accord pour la région\nLe Bureau a signé un accord.\n"
+    _, sections = sections_of(page, config.resources)
+    assert [(h, p) for h, _, p in sections] == [("L’OMD accueille l’Agence Z", "03/06/2021"),
+                                                ("Un nouvel accord pour la région", "28/05/2021")]
+
+
+def test_html_of_divs_with_a_table_and_a_sidebar(config):
+    html = ("<html><body><nav>Accueil</nav><main><h1>Nos partenaires</h1>"
+            "<article><div class='card-title'>Agence (AG)</div><div class='card-body'>Elle coopère.</div>"
+            "<table><tr><th>Accord</th><th>Date</th></tr><tr><td>PDA</td><td>2012</td></tr></table></article>"
+            "<article><h2>Office (OF)</h2><div>Il coopère.</div></article></main>"
+            "<aside class='sidebar'>Liens utiles</aside><footer>© OMD</footer></body></html>")
+    document, sections = sections_of(html, config.resources, "p.html")
+    assert [(h, t) for h, t, _ in sections] == [("Agence (AG)", "Elle coopère.\n\nPDA | 2012"),
+                                                ("Office (OF)", "Il coopère.")]
+    assert document.title == "Nos partenaires"
+    assert document.ignored == (("Accueil", "navigation (<nav>)"), ("Accord | Date", "header row of a table"),
+                                ("Liens utiles", "sidebar (<aside>)"), ("© OMD", "page footer (<footer>)"))
+
+
+def test_markdown_page(config):
+    md = ("# Partenaires\n\nNote interne.\n\n## Institutions régionales\n\n### Agence (AG)\n\n"
+          "Elle coopère avec [l’OMD](https://wcoomd.org).\n\n- **Accord :** Protocole d’accord signé en 2015\n")
+    document, sections = sections_of(md, config.resources, "note.md")
+    assert [(h, t) for h, t, _ in sections] == [
+        ("Agence (AG)", "Elle coopère avec l’OMD.\n\nAccord : Protocole d’accord signé en 2015")]
+    assert document.title == "Partenaires"
+    assert [line for line, _ in document.ignored] == ["Note interne.", "Institutions régionales"]

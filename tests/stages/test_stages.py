@@ -5,14 +5,14 @@ import pytest
 from pipeline.models import Partner
 from pipeline.stages import STAGES, analyse, check_order
 from pipeline.stages.agreements import Agreements
-from pipeline.stages.dates import Dates
+from pipeline.stages.dates import Dates, Published
 from pipeline.stages.organisations import Organisations
 from pipeline.stages.themes import Themes
 
 
 def test_the_stages_run_in_an_order_that_meets_every_need():
-    assert (Organisations, Dates, Agreements, Themes) == STAGES
-    assert {stage.fills for stage in STAGES} == {"organisations", "dates", "agreements", "themes"}
+    assert (Organisations, Dates, Published, Agreements, Themes) == STAGES
+    assert {stage.fills for stage in STAGES} == {"organisations", "dates", "published", "agreements", "themes"}
 
 
 @pytest.mark.parametrize(("order", "message"), [

@@ -1,0 +1,170 @@
+"""Reads an HTML page as blocks: all visible text, in document order, with block boundaries kept.
+
+Text in any block element (``p``, ``div``, ``article``, ``section``, ``td``, ``blockquote``, ``dd``…)
+is read; ``<br>`` breaks a line. What the markup says is kept as evidence for the splitter: ``h1``–
+``h6``, a block whose text is all bold, or an element whose class names a title
+(``layout.toml: html_heading_classes``) is a heading; a list item is a bullet line. A table of data is
+read row by row (its header row marked as such); a table used for page layout is read as blocks.
+Navigation, sidebars, cookie banners, forms and page footers (by tag, or by a word of their class,
+id or role: ``layout.toml: html_furniture``) are read too, but marked as furniture with the reason, so
+that they end in ``rejected.csv`` instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from selectolax.lexbor import LexborHTMLParser
+
+from ..models import Block
+from ..resources import Resources
+from ..text import collapse, normalise
+
+# Never visible: their text is not part of what a reader sees.
+_INVISIBLE = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "head", "title", "meta",
+                        "link", "object", "canvas", "map", "img", "picture", "video", "audio", "source"})
+_BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "div",
+    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hgroup", "hr", "html", "legend", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "menu", "label", "select", "option",
+})
+_FURNITURE_TAGS = {"nav": "navigation", "aside": "sidebar", "form": "form", "button": "button",
+                   "dialog": "dialog", "menu": "menu", "select": "form"}
+# A page's own header and footer; inside an article or section they belong to it.
+_PAGE_PARTS = {"header": "page header", "footer": "page footer"}
+_CONTENT_PARTS = frozenset({"article", "section", "main"})
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_EMPHASIS = frozenset({"strong", "b"})
+_BULLET = re.compile(r"^([•●▪◦‣∙·\-–—*])\s+")
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Where the text being read stands: in which kind of block, inside what."""
+
+    tag: str = "body"
+    level: int = 0  # heading level, 0 outside h1–h6
+    furniture: str = ""  # why the text is page furniture, "" when it is content
+    in_content: bool = False  # inside an article, section or main
+    bold: bool = False
+    titled: bool = False  # inside an element whose class names a title
+
+
+def html_blocks(html: str, resources: Resources) -> tuple[tuple[Block, ...], str | None]:
+    """The blocks of an HTML page in reading order, and its title (its first ``h1``, else ``<title>``)."""
+    tree = LexborHTMLParser(html)
+    h1 = tree.css_first("h1")
+    page_title = tree.css_first("title")
+    title = next((t for t in (_text_of(h1), _text_of(page_title)) if t), None)
+    root = tree.body or tree.root
+    if root is None:
+        return (), title
+    reader = _Reader(resources)
+    reader.walk(root, _Context())
+    reader.flush(_Context())
+    return tuple(reader.blocks), title
+
+
+def _text_of(node) -> str | None:
+    return collapse(normalise(node.text(deep=True, separator=" "))) or None if node is not None else None
+
+
+class _Reader:
+    def __init__(self, resources: Resources) -> None:
+        self.furniture_words = frozenset(resources.layout.html_furniture)
+        self.heading_words = frozenset(resources.layout.html_heading_classes)
+        self.blocks: list[Block] = []
+        self.pieces: list[tuple[str, bool]] = []  # (text, emphasised) of the block being read
+
+    def walk(self, node, ctx: _Context) -> None:
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                # Line ends in the source are spaces to a reader; only <br> breaks a line.
+                text = (child.text_content or "").replace("\n", " ")
+                self.pieces.append((text, ctx.bold or ctx.titled))
+            elif tag == "br":
+                self.pieces.append(("\n", False))
+            elif tag.startswith("-") or tag in _INVISIBLE:
+                continue
+            elif tag == "table" and not ctx.furniture and _is_data_table(child):
+                self.flush(ctx)
+                self.table(child, ctx)
+            elif tag in _BLOCK or self.furniture_reason(child, ctx):
+                self.flush(ctx)
+                inner = self.enter(child, ctx)
+                self.walk(child, inner)
+                self.flush(inner)
+            else:
+                self.walk(child, replace(ctx, bold=ctx.bold or tag in _EMPHASIS,
+                                         titled=ctx.titled or self.names_a_title(child)))
+
+    def enter(self, node, ctx: _Context) -> _Context:
+        tag = node.tag
+        return _Context(
+            tag=tag, level=_HEADINGS.get(tag, ctx.level), furniture=ctx.furniture or self.furniture_reason(node, ctx),
+            in_content=ctx.in_content or tag in _CONTENT_PARTS, titled=self.names_a_title(node),
+        )
+
+    def furniture_reason(self, node, ctx: _Context) -> str:
+        """Why an element is page furniture ("" if it is not): its tag, or a word of its class, id or role."""
+        tag = node.tag
+        if tag in _FURNITURE_TAGS:
+            return f"{_FURNITURE_TAGS[tag]} (<{tag}>)"
+        if tag in _PAGE_PARTS and not ctx.in_content and not (tag == "header" and node.css_first("h1")):
+            return f"{_PAGE_PARTS[tag]} (<{tag}>)"
+        attrs = node.attributes
+        for key in ("class", "id", "role"):
+            words = _WORDS.findall((attrs.get(key) or "").lower())
+            hit = next((w for w in words if w in self.furniture_words), None)
+            if hit:
+                return f'page furniture ({key} "{attrs.get(key)}")'
+        return ""
+
+    def names_a_title(self, node) -> bool:
+        attrs = node.attributes
+        words = _WORDS.findall(" ".join(attrs.get(k) or "" for k in ("class", "id")).lower())
+        return any(w in self.heading_words for w in words)
+
+    def flush(self, ctx: _Context) -> None:
+        """The text read since the last block boundary, as blocks of the kind its context says."""
+        if not self.pieces:
+            return
+        pieces, self.pieces = self.pieces, []
+        text = normalise("".join(t for t, _ in pieces))
+        if not text.strip():
+            return
+        emphasised = all(em for t, em in pieces if t.strip())
+        lines = [collapse(line) for line in text.split("\n")]
+        lines = [_BULLET.sub("", line) for line in lines if line]
+        if ctx.furniture:
+            self.blocks.extend(Block("furniture", line, reason=ctx.furniture) for line in lines if line)
+        elif ctx.level or (emphasised and ctx.tag not in ("li", "dt", "td", "th")):
+            self.blocks.append(Block("heading", " ".join(lines)))
+        else:
+            self.blocks.extend(Block("line", line, bullet=ctx.tag == "li") for line in lines if line)
+        self.blocks.append(Block("blank", ""))
+
+    def table(self, table, ctx: _Context) -> None:
+        """A table of data, row by row: cells joined with " | "; header rows (``th`` only, or in
+        ``thead``) marked as such."""
+        for node in table.iter():
+            if node.tag == "caption":
+                self.walk(node, self.enter(node, ctx))
+                self.flush(ctx)
+        for row in table.css("tr"):
+            cells = row.css("td, th")
+            texts = [collapse(normalise(c.text(deep=True, separator=" "))) for c in cells]
+            if not any(texts):
+                continue
+            header = all(c.tag == "th" for c in cells) or (row.parent is not None and row.parent.tag == "thead")
+            self.blocks.append(Block("header_row" if header else "row", " | ".join(t for t in texts if t)))
+        self.blocks.append(Block("blank", ""))
+
+
+def _is_data_table(table) -> bool:
+    """A table of data has rows of cells; a table laid out as a page holds headings or other tables."""
+    return table.css_first("td h1, td h2, td h3, td h4, td table, td p + p") is None

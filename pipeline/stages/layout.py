@@ -1,0 +1,172 @@
+"""What each line of a page is, decided from the evidence of the whole page.
+
+The reader gives blocks; this module gives each one a role before the splitter looks for headings:
+- page furniture: site furniture by the patterns of ``layout.toml``; in plain text, page numbers, and
+  running headers, recognised by repetition (a line repeated next to page numbers, or three times and
+  breaking a paragraph);
+- table rows: cells in the markup, or, in plain text, lines cut into the same number of cells by the
+  same delimiter (`` – ``, `` | ``, a tab) as the line next to them; a first row of short cells
+  without digits, made of header words (``layout.toml: table_header_words``), is the header row;
+- date lines: a line that holds only a date (``15/03/2023``, ``Publié le 3 juin 2021``), the date of
+  the item next to it;
+- everything else is a line, a heading when the markup says so; the splitter decides the rest.
+The page's wrap width is measured too: a line as long as the lines that run on into the next one is a
+line of a wrapped paragraph, not a heading.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from ..models import Page
+from ..resources import Resources
+from ..text import NUMERIC_DATE, collapse, written_date
+
+_SENTENCE_END = (".", "!", "?", ";", ":", ",", "…")
+# Cell delimiters of a table written as text lines, in the order they are tried.
+_DELIMITERS = (re.compile(r"\t+"), re.compile(r"\s+\|\s+"), re.compile(r"\s+[–—]\s+"), re.compile(r"\s+-\s+"))
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"[^\W\d_]+")
+MAX_REPEATED_CHARS = 120
+MAX_CELL_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Line:
+    """A block of the page with its role: "heading" (marked by the markup), "line", "row", "date",
+    "aside" (set aside, with ``reason``), "separator" or "blank"."""
+
+    kind: str
+    text: str
+    at: int  # position of the block in the page, to keep what is set aside in page order
+    indent: int = 0
+    bullet: bool = False
+    reason: str = ""
+
+
+class Layout:
+    """The layout knowledge of one configuration (``layout.toml`` and the month names), compiled once."""
+
+    def __init__(self, resources: Resources) -> None:
+        layout = resources.layout
+        self.furniture = resources.furniture
+        self.page_numbers = tuple(re.compile(p, re.I) for p in layout.page_numbers)
+        date = rf"(?:{written_date(resources.dates.months)}|{NUMERIC_DATE})"
+        prefixes = "|".join(sorted((re.escape(p) for p in layout.date_line_prefixes), key=len, reverse=True))
+        time = r"(?:\s*(?:[-–,à]\s*)?\d{1,2}\s*[h:]\s*\d{2})?"
+        self.date_line = re.compile(rf"^(?:(?:{prefixes})\s*)*{date}{time}$", re.I)
+        self.dateline = re.compile(layout.dateline.replace("{date}", date), re.I)
+        self.header_words = frozenset(w.casefold() for w in layout.table_header_words)
+        self.never_ends_heading = frozenset(w.casefold() for w in layout.heading_never_ends_with)
+        self.heading_prefixes = tuple(p.casefold() for p in layout.heading_prefixes)
+
+    def lines(self, page: Page) -> list[Line]:
+        """Every block of the page as a Line with its role."""
+        blocks = page.blocks
+        plain = page.markup == "text"
+        out = []
+        for at, block in enumerate(blocks):
+            kind, text = block.kind, block.text
+            if kind in ("blank", "separator"):
+                out.append(Line(kind, text, at))
+            elif kind == "furniture":
+                out.append(Line("aside", text, at, reason=block.reason))
+            elif kind == "header_row":
+                out.append(Line("aside", text, at, reason="header row of a table"))
+            elif len(text) <= MAX_REPEATED_CHARS and any(p.search(text) for p in self.furniture):
+                out.append(Line("aside", text, at, reason="site furniture (menu, language choice, copyright…)"))
+            elif plain and self.is_page_number(text):
+                out.append(Line("aside", text, at, reason="page number"))
+            elif kind == "row":
+                out.append(Line("row", text, at))
+            elif kind == "line" and self.date_line.match(text):
+                out.append(Line("date", text, at, block.indent, block.bullet))
+            else:
+                out.append(Line(kind, text, at, block.indent, block.bullet))
+        if plain:
+            out = self._running_headers(out)
+            out = self._text_tables(out)
+        return out
+
+    def is_page_number(self, text: str) -> bool:
+        return any(p.match(text) for p in self.page_numbers)
+
+    def _running_headers(self, lines: list[Line]) -> list[Line]:
+        """A line repeated on the page next to a page number, or three times and breaking a paragraph
+        (the next line goes on in lower case), is a running header or footer."""
+        content = [i for i, ln in enumerate(lines) if ln.kind not in ("blank", "separator")]
+        key = {i: _DIGITS.sub("#", collapse(lines[i].text).casefold()) for i in content
+               if lines[i].kind in ("line", "date") and len(lines[i].text) <= MAX_REPEATED_CHARS}
+        counts = Counter(key.values())
+        neighbours = {i: (content[n - 1] if n else None, content[n + 1] if n + 1 < len(content) else None)
+                      for n, i in enumerate(content)}
+        repeated = set()
+        for i, k in key.items():
+            if counts[k] < 2:
+                continue
+            near_number = any(j is not None and lines[j].reason == "page number" for j in neighbours[i])
+            nxt = neighbours[i][1]
+            breaks = nxt is not None and lines[nxt].text[:1].islower()
+            if near_number or (counts[k] >= 3 and breaks):
+                repeated.add(k)
+        return [Line("aside", ln.text, ln.at, reason="running header or footer (repeated on the page)")
+                if key.get(i) in repeated else ln for i, ln in enumerate(lines)]
+
+    def _text_tables(self, lines: list[Line]) -> list[Line]:
+        """Runs of lines cut into the same number of cells by the same delimiter are table rows."""
+        shapes = [_cells(ln.text) if ln.kind == "line" else None for ln in lines]
+        out = list(lines)
+        i = 0
+        while i < len(lines):
+            shape = shapes[i]
+            if shape is None:
+                i += 1
+                continue
+            j = i + 1
+            while j < len(lines) and shapes[j] is not None and shapes[j][0] == shape[0] \
+                    and len(shapes[j][1]) == len(shape[1]):
+                j += 1
+            single = j - i == 1
+            if not single or (len(shape[1]) >= 3 and _DIGITS.search(lines[i].text)):
+                for k in range(i, j):
+                    header = k == i and not single and self._header(shapes[k][1])
+                    out[k] = Line("aside", lines[k].text, lines[k].at, reason="header row of a table") if header \
+                        else Line("row", lines[k].text, lines[k].at, lines[k].indent, lines[k].bullet)
+            i = j
+        return out
+
+    def _header(self, cells: list[str]) -> bool:
+        if any(_DIGITS.search(c) or len(c.split()) > 6 for c in cells):
+            return False
+        named = sum(1 for c in cells if any(w.casefold() in self.header_words for w in _WORD.findall(c)))
+        return named * 2 >= len(cells)
+
+    def wrap_width(self, lines: list[Line]) -> float | None:
+        """The width a hard-wrapped page cuts its lines at: the median length of the lines that run on
+        into a next line starting in lower case, when at least three do; None for a page not wrapped."""
+        runs = [len(a.text) for a, b in zip(lines, lines[1:], strict=False)
+                if a.kind == "line" and b.kind == "line" and b.text[:1].islower()
+                and not a.text.endswith(_SENTENCE_END)]
+        return statistics.median(runs) if len(runs) >= 3 else None
+
+    def ends_mid_phrase(self, text: str) -> bool:
+        """The line ends with a word a heading never ends with ("de", "la", "et"…)."""
+        words = text.rstrip().rsplit(None, 1)
+        last = words[-1].casefold() if words else ""
+        return last in self.never_ends_heading or (("'" in last or "’" in last) and last[-1] in "'’")
+
+
+def _cells(text: str) -> tuple[int, list[str]] | None:
+    """(delimiter number, cells) of a line cut into two or more short cells, else None; a sentence
+    (it ends with a full stop) is not a row, whatever dashes it holds."""
+    if text.rstrip().endswith(_SENTENCE_END):
+        return None
+    for n, delimiter in enumerate(_DELIMITERS):
+        cells = [c.strip() for c in delimiter.split(text.strip().strip("|"))]
+        if len(cells) >= 2 and all(cells) and all(len(c.split()) <= MAX_CELL_WORDS for c in cells):
+            return n, cells
+    return None
+

@@ -1,0 +1,95 @@
+"""Reads a Markdown page as blocks, with markdown-it-py (CommonMark, with tables).
+
+``#`` headings and a paragraph that is all bold are headings; list items are bullet lines (a
+``**Accord :**`` label inside one does not make it a heading); a pipe table is read row by row, its
+header row marked as such; a link keeps its text (its URL is not text); a thematic break (``---``)
+is a block boundary. Soft line breaks join the lines of a paragraph, as a reader sees them.
+"""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+
+from ..models import Block
+from ..text import collapse
+
+_PARSER = MarkdownIt("commonmark").enable("table")
+
+
+def markdown_blocks(text: str) -> tuple[tuple[Block, ...], str | None]:
+    """The blocks of a Markdown page in reading order, and its title (its first level-1 heading)."""
+    tokens = _PARSER.parse(text)
+    blocks: list[Block] = []
+    title = None
+    in_list = 0
+    in_header = False
+    cells: list[str] = []
+    heading_level = 0
+    for i, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            in_list += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            in_list -= 1
+        elif kind == "heading_open":
+            heading_level = int(token.tag[1:])
+        elif kind == "heading_close":
+            heading_level = 0
+        elif kind == "thead_open":
+            in_header = True
+        elif kind == "thead_close":
+            in_header = False
+        elif kind == "tr_open":
+            cells = []
+        elif kind == "tr_close":
+            if any(cells):
+                blocks.append(Block("header_row" if in_header else "row", " | ".join(c for c in cells if c)))
+        elif kind == "table_close" or kind == "hr":
+            blocks.append(Block("blank", ""))
+        elif kind in ("code_block", "fence", "html_block"):
+            blocks.extend(Block("line", line) for line in map(collapse, token.content.split("\n")) if line)
+            blocks.append(Block("blank", ""))
+        elif kind == "inline":
+            parent = tokens[i - 1].type if i else ""
+            text_, bold = _inline(token)
+            if parent in ("th_open", "td_open"):
+                cells.append(collapse(text_))
+                continue
+            lines = [collapse(line) for line in text_.split("\n")]
+            lines = [line for line in lines if line]
+            if not lines:
+                continue
+            if heading_level:
+                heading = " ".join(lines)
+                if heading_level == 1 and title is None:
+                    title = heading
+                blocks.append(Block("heading", heading))
+            elif bold and not in_list:
+                blocks.append(Block("heading", " ".join(lines)))
+            else:
+                blocks.extend(Block("line", line, bullet=bool(in_list)) for line in lines)
+            blocks.append(Block("blank", ""))
+    return tuple(blocks), title
+
+
+def _inline(token) -> tuple[str, bool]:
+    """An inline token's text as a reader sees it, and whether all of it is bold."""
+    parts: list[str] = []
+    bold = 0
+    all_bold = True
+    for child in token.children or ():
+        kind = child.type
+        if kind == "strong_open":
+            bold += 1
+        elif kind == "strong_close":
+            bold -= 1
+        elif kind in ("text", "code_inline"):
+            parts.append(child.content)
+            if child.content.strip() and not bold:
+                all_bold = False
+        elif kind == "softbreak":
+            parts.append(" ")
+        elif kind == "hardbreak":
+            parts.append("\n")
+    text = "".join(parts)
+    return text, all_bold and bool(text.strip())
