@@ -51,6 +51,14 @@ def short_name(acronym: str | None, name: str) -> str:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link of an HTML or Markdown page: its text (kept in the section's text) and its target."""
+
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Block:
     """One unit of a page as read: a heading, a paragraph line, or a separator."""
 
@@ -61,6 +69,7 @@ class Block:
     indent: int = 0  # leading spaces/tabs of a plain-text line (tabs count as 4)
     bullet: bool = False  # the line started with a bullet mark (or is a list item)
     reason: str = ""  # why a "furniture" block is not content
+    links: tuple[Link, ...] = ()  # the links of the block, as written
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ class Section:
     heading: str
     text: str
     published_text: str | None = None  # the item's date line or dateline, as written
+    links: tuple[Link, ...] = ()  # the links of its heading and text, in page order
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,7 @@ class Partner:
     themes: tuple[Theme, ...] = field(default=())
     published_text: str | None = None  # a news item's date line, a press release's dateline
     published: str | None = None  # its date, ISO 8601 at the precision written
+    links: tuple[Link, ...] = ()  # the links of its heading and text (HTML, Markdown): where it came from
 
     def short_name(self) -> str:
         return short_name(self.acronym, self.name)

@@ -483,12 +483,15 @@ def _hidden_note(lost: int, bad: int) -> str:
 
 
 def _partner_meta(partner: dict) -> str:
-    """The partner's id, where it stands, and the name and acronym read from its heading."""
+    """The partner's id, where it stands, the name and acronym read from its heading, and its date of
+    publication with the line it was read from."""
     return " · ".join(x for x in (
         f"<code>{_e(partner.get('partner_id'))}</code>",
         f"{_e(partner.get('source'))} § {_e(partner.get('section_index'))}",
         f"nom : {_e(partner.get('name'))}" if partner.get("name") else "",
         f"sigle : {_e(partner.get('acronym'))}" if partner.get("acronym") else "",
+        f"publié : {_e(partner.get('published'))} (« {_e(partner.get('published_text'))} »)"
+        if partner.get("published_text") else "",
     ) if x)
 
 

@@ -76,6 +76,7 @@ def partner_data(p: Partner) -> dict:
         "dates": [{"text": d.text, "value": d.value, "precision": d.precision, "role": d.role, "start": d.start,
                    "end": d.end} for d in p.dates],
         "themes": [{"code": t.code, "label": t.label, "evidence": list(t.evidence)} for t in p.themes],
+        "links": [{"text": link.text, "url": link.url} for link in p.links],
     }
 
 

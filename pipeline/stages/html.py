@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..models import Block
+from ..models import Block, Link
 from ..resources import Resources
 from ..text import collapse, normalise
 
@@ -78,29 +78,41 @@ class _Reader:
         self.heading_words = frozenset(resources.layout.html_heading_classes)
         self.blocks: list[Block] = []
         self.pieces: list[tuple[str, bool]] = []  # (text, emphasised) of the block being read
+        self.links: list[Link] = []  # the links of the block being read
 
-    def walk(self, node, ctx: _Context) -> None:
-        for child in node.iter(include_text=True):
-            tag = child.tag
+    def walk(self, root, ctx: _Context) -> None:
+        """Every node under ``root`` in document order, with an explicit stack (pages nest deeper than
+        Python recurses): text gathers into the block being read, a block element ends it and starts
+        its own."""
+        stack: list[tuple[object, _Context, bool]] = [(child, ctx, False) for child in reversed(_children(root))]
+        while stack:
+            node, ctx, leaving = stack.pop()
+            if leaving:
+                self.flush(ctx)
+                continue
+            tag = node.tag
             if tag == "-text":
                 # Line ends in the source are spaces to a reader; only <br> breaks a line.
-                text = (child.text_content or "").replace("\n", " ")
+                text = (node.text_content or "").replace("\n", " ")
                 self.pieces.append((text, ctx.bold or ctx.titled))
             elif tag == "br":
                 self.pieces.append(("\n", False))
             elif tag.startswith("-") or tag in _INVISIBLE:
                 continue
-            elif tag == "table" and not ctx.furniture and _is_data_table(child):
+            elif tag == "table" and not ctx.furniture and _is_data_table(node):
                 self.flush(ctx)
-                self.table(child, ctx)
-            elif tag in _BLOCK or self.furniture_reason(child, ctx):
+                self.table(node, ctx)
+            elif tag in _BLOCK or self.furniture_reason(node, ctx):
                 self.flush(ctx)
-                inner = self.enter(child, ctx)
-                self.walk(child, inner)
-                self.flush(inner)
+                inner = self.enter(node, ctx)
+                stack.append((node, inner, True))
+                stack.extend((child, inner, False) for child in reversed(_children(node)))
             else:
-                self.walk(child, replace(ctx, bold=ctx.bold or tag in _EMPHASIS,
-                                         titled=ctx.titled or self.names_a_title(child)))
+                href = node.attributes.get("href") if tag == "a" else None
+                if href and not href.startswith(("#", "javascript:")):
+                    self.links.append(Link(collapse(normalise(node.text(deep=True, separator=" "))), href.strip()))
+                inline = replace(ctx, bold=ctx.bold or tag in _EMPHASIS, titled=ctx.titled or self.names_a_title(node))
+                stack.extend((child, inline, False) for child in reversed(_children(node)))
 
     def enter(self, node, ctx: _Context) -> _Context:
         tag = node.tag
@@ -134,6 +146,7 @@ class _Reader:
         if not self.pieces:
             return
         pieces, self.pieces = self.pieces, []
+        links, self.links = tuple(self.links), []
         text = normalise("".join(t for t, _ in pieces))
         if not text.strip():
             return
@@ -143,9 +156,11 @@ class _Reader:
         if ctx.furniture:
             self.blocks.extend(Block("furniture", line, reason=ctx.furniture) for line in lines if line)
         elif ctx.level or (emphasised and ctx.tag not in ("li", "dt", "td", "th")):
-            self.blocks.append(Block("heading", " ".join(lines)))
+            self.blocks.append(Block("heading", " ".join(lines), links=links))
         else:
-            self.blocks.extend(Block("line", line, bullet=ctx.tag == "li") for line in lines if line)
+            lines = [line for line in lines if line]
+            self.blocks.extend(Block("line", line, bullet=ctx.tag == "li", links=links if n == 0 else ())
+                               for n, line in enumerate(lines))
         self.blocks.append(Block("blank", ""))
 
     def table(self, table, ctx: _Context) -> None:
@@ -153,16 +168,24 @@ class _Reader:
         ``thead``) marked as such."""
         for node in table.iter():
             if node.tag == "caption":
-                self.walk(node, self.enter(node, ctx))
-                self.flush(ctx)
+                caption = self.enter(node, ctx)
+                self.walk(node, caption)
+                self.flush(caption)
         for row in table.css("tr"):
             cells = row.css("td, th")
             texts = [collapse(normalise(c.text(deep=True, separator=" "))) for c in cells]
             if not any(texts):
                 continue
             header = all(c.tag == "th" for c in cells) or (row.parent is not None and row.parent.tag == "thead")
-            self.blocks.append(Block("header_row" if header else "row", " | ".join(t for t in texts if t)))
+            links = tuple(Link(collapse(normalise(a.text(deep=True, separator=" "))), a.attributes["href"].strip())
+                          for a in row.css("a[href]"))
+            self.blocks.append(Block("header_row" if header else "row", " | ".join(t for t in texts if t),
+                                     links=links))
         self.blocks.append(Block("blank", ""))
+
+
+def _children(node) -> list:
+    return list(node.iter(include_text=True))
 
 
 def _is_data_table(table) -> bool:

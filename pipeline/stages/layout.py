@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ..models import Page
+from ..models import Link, Page
 from ..resources import Resources
 from ..text import NUMERIC_DATE, collapse, written_date
 
@@ -31,7 +30,18 @@ _DELIMITERS = (re.compile(r"\t+"), re.compile(r"\s+\|\s+"), re.compile(r"\s+[–
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]+")
 MAX_REPEATED_CHARS = 120
+MAX_HEADING_CHARS = 160
+MAX_HEADING_WORDS = 22
 MAX_CELL_WORDS = 12
+
+
+def heading_like(text: str) -> bool:
+    """Shaped like a heading: short, no final full stop, not starting in lower case."""
+    if len(text) > MAX_HEADING_CHARS or len(text.split()) > MAX_HEADING_WORDS:
+        return False
+    if text.endswith(_SENTENCE_END) and not text.endswith(("..", ")")):
+        return False
+    return not text[0].islower()
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ class Line:
     indent: int = 0
     bullet: bool = False
     reason: str = ""
+    links: tuple[Link, ...] = ()
 
 
 class Layout:
@@ -57,7 +68,8 @@ class Layout:
         date = rf"(?:{written_date(resources.dates.months)}|{NUMERIC_DATE})"
         prefixes = "|".join(sorted((re.escape(p) for p in layout.date_line_prefixes), key=len, reverse=True))
         time = r"(?:\s*(?:[-–,à]\s*)?\d{1,2}\s*[h:]\s*\d{2})?"
-        self.date_line = re.compile(rf"^(?:(?:{prefixes})\s*)*{date}{time}$", re.I)
+        # Possessive: a line of repeated prefixes fails at once instead of trying every way to split them.
+        self.date_line = re.compile(rf"^(?:(?:{prefixes})\s*)*+{date}{time}$", re.I)
         self.dateline = re.compile(layout.dateline.replace("{date}", date), re.I)
         self.header_words = frozenset(w.casefold() for w in layout.table_header_words)
         self.never_ends_heading = frozenset(w.casefold() for w in layout.heading_never_ends_with)
@@ -76,41 +88,52 @@ class Layout:
                 out.append(Line("aside", text, at, reason=block.reason))
             elif kind == "header_row":
                 out.append(Line("aside", text, at, reason="header row of a table"))
-            elif len(text) <= MAX_REPEATED_CHARS and any(p.search(text) for p in self.furniture):
+            elif self.is_site_furniture(text):
                 out.append(Line("aside", text, at, reason="site furniture (menu, language choice, copyright…)"))
             elif plain and self.is_page_number(text):
                 out.append(Line("aside", text, at, reason="page number"))
             elif kind == "row":
-                out.append(Line("row", text, at))
+                out.append(Line("row", text, at, links=block.links))
             elif kind == "line" and self.date_line.match(text):
-                out.append(Line("date", text, at, block.indent, block.bullet))
+                out.append(Line("date", text, at, block.indent, block.bullet, links=block.links))
             else:
-                out.append(Line(kind, text, at, block.indent, block.bullet))
+                out.append(Line(kind, text, at, block.indent, block.bullet, links=block.links))
         if plain:
             out = self._running_headers(out)
             out = self._text_tables(out)
         return out
 
+    def is_site_furniture(self, text: str) -> bool:
+        """A menu, language choice or copyright line (``layout.toml: furniture``); never a sentence."""
+        sentence = text.endswith((".", "!", "?")) and len(text.split()) >= 4
+        return len(text) <= MAX_REPEATED_CHARS and not sentence and any(p.search(text) for p in self.furniture)
+
     def is_page_number(self, text: str) -> bool:
         return any(p.match(text) for p in self.page_numbers)
 
     def _running_headers(self, lines: list[Line]) -> list[Line]:
-        """A line repeated on the page next to a page number, or three times and breaking a paragraph
-        (the next line goes on in lower case), is a running header or footer."""
+        """A line repeated on the page at every page break (next to a page number, or first or last),
+        or three times, shaped like a title and breaking a paragraph (the next line goes on in lower
+        case), is a running header or footer."""
         content = [i for i, ln in enumerate(lines) if ln.kind not in ("blank", "separator")]
         key = {i: _DIGITS.sub("#", collapse(lines[i].text).casefold()) for i in content
                if lines[i].kind in ("line", "date") and len(lines[i].text) <= MAX_REPEATED_CHARS}
-        counts = Counter(key.values())
         neighbours = {i: (content[n - 1] if n else None, content[n + 1] if n + 1 < len(content) else None)
                       for n, i in enumerate(content)}
-        repeated = set()
+        def at_page_break(i: int) -> bool:
+            """Next to a page number, or the first or last line of the page."""
+            return any(j is None or lines[j].reason == "page number" for j in neighbours[i])
+
+        occurrences: dict[str, list[int]] = {}
         for i, k in key.items():
-            if counts[k] < 2:
+            occurrences.setdefault(k, []).append(i)
+        repeated = set()
+        for k, where in occurrences.items():
+            if len(where) < 2:
                 continue
-            near_number = any(j is not None and lines[j].reason == "page number" for j in neighbours[i])
-            nxt = neighbours[i][1]
-            breaks = nxt is not None and lines[nxt].text[:1].islower()
-            if near_number or (counts[k] >= 3 and breaks):
+            breaks = any(neighbours[i][1] is not None and lines[neighbours[i][1]].text[:1].islower() for i in where)
+            title = heading_like(lines[where[0]].text)
+            if all(at_page_break(i) for i in where) or (len(where) >= 3 and breaks and title):
                 repeated.add(k)
         return [Line("aside", ln.text, ln.at, reason="running header or footer (repeated on the page)")
                 if key.get(i) in repeated else ln for i, ln in enumerate(lines)]
@@ -133,8 +156,8 @@ class Layout:
             if not single or (len(shape[1]) >= 3 and _DIGITS.search(lines[i].text)):
                 for k in range(i, j):
                     header = k == i and not single and self._header(shapes[k][1])
-                    out[k] = Line("aside", lines[k].text, lines[k].at, reason="header row of a table") if header \
-                        else Line("row", lines[k].text, lines[k].at, lines[k].indent, lines[k].bullet)
+                    out[k] = replace(lines[k], kind="aside", reason="header row of a table") if header \
+                        else replace(lines[k], kind="row")
             i = j
         return out
 
@@ -153,9 +176,11 @@ class Layout:
         return statistics.median(runs) if len(runs) >= 3 else None
 
     def ends_mid_phrase(self, text: str) -> bool:
-        """The line ends with a word a heading never ends with ("de", "la", "et"…)."""
-        words = text.rstrip().rsplit(None, 1)
-        last = words[-1].casefold() if words else ""
+        """The line, of three words or more, ends with a word a heading never ends with ("de", "la", "et"…)."""
+        words = text.split()
+        if len(words) < 3:
+            return False
+        last = words[-1].casefold()
         return last in self.never_ends_heading or (("'" in last or "’" in last) and last[-1] in "'’")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
-from ..models import Block
+from ..models import Block, Link
 from ..text import collapse
 
 _PARSER = MarkdownIt("commonmark").enable("table")
@@ -24,6 +24,7 @@ def markdown_blocks(text: str) -> tuple[tuple[Block, ...], str | None]:
     in_list = 0
     in_header = False
     cells: list[str] = []
+    row_links: list[Link] = []
     heading_level = 0
     for i, token in enumerate(tokens):
         kind = token.type
@@ -40,10 +41,11 @@ def markdown_blocks(text: str) -> tuple[tuple[Block, ...], str | None]:
         elif kind == "thead_close":
             in_header = False
         elif kind == "tr_open":
-            cells = []
+            cells, row_links = [], []
         elif kind == "tr_close":
             if any(cells):
-                blocks.append(Block("header_row" if in_header else "row", " | ".join(c for c in cells if c)))
+                blocks.append(Block("header_row" if in_header else "row", " | ".join(c for c in cells if c),
+                                    links=tuple(row_links)))
         elif kind == "table_close" or kind == "hr":
             blocks.append(Block("blank", ""))
         elif kind in ("code_block", "fence", "html_block"):
@@ -51,9 +53,10 @@ def markdown_blocks(text: str) -> tuple[tuple[Block, ...], str | None]:
             blocks.append(Block("blank", ""))
         elif kind == "inline":
             parent = tokens[i - 1].type if i else ""
-            text_, bold = _inline(token)
+            text_, bold, links = _inline(token)
             if parent in ("th_open", "td_open"):
                 cells.append(collapse(text_))
+                row_links.extend(links)
                 continue
             lines = [collapse(line) for line in text_.split("\n")]
             lines = [line for line in lines if line]
@@ -63,23 +66,31 @@ def markdown_blocks(text: str) -> tuple[tuple[Block, ...], str | None]:
                 heading = " ".join(lines)
                 if heading_level == 1 and title is None:
                     title = heading
-                blocks.append(Block("heading", heading))
+                blocks.append(Block("heading", heading, links=links))
             elif bold and not in_list:
-                blocks.append(Block("heading", " ".join(lines)))
+                blocks.append(Block("heading", " ".join(lines), links=links))
             else:
-                blocks.extend(Block("line", line, bullet=bool(in_list)) for line in lines)
+                blocks.extend(Block("line", line, bullet=bool(in_list), links=links if n == 0 else ())
+                              for n, line in enumerate(lines))
             blocks.append(Block("blank", ""))
     return tuple(blocks), title
 
 
-def _inline(token) -> tuple[str, bool]:
-    """An inline token's text as a reader sees it, and whether all of it is bold."""
+def _inline(token) -> tuple[str, bool, tuple[Link, ...]]:
+    """An inline token's text as a reader sees it, whether all of it is bold, and its links."""
     parts: list[str] = []
     bold = 0
     all_bold = True
+    links: list[Link] = []
+    opened: list[tuple[str, int]] = []  # (target, where its text starts) of the links being read
     for child in token.children or ():
         kind = child.type
-        if kind == "strong_open":
+        if kind == "link_open":
+            opened.append((str(child.attrs.get("href", "")), len(parts)))
+        elif kind == "link_close" and opened:
+            url, start = opened.pop()
+            links.append(Link(collapse("".join(parts[start:])), url))
+        elif kind == "strong_open":
             bold += 1
         elif kind == "strong_close":
             bold -= 1
@@ -92,4 +103,4 @@ def _inline(token) -> tuple[str, bool]:
         elif kind == "hardbreak":
             parts.append("\n")
     text = "".join(parts)
-    return text, all_bold and bool(text.strip())
+    return text, all_bold and bool(text.strip()), tuple(links)

@@ -17,21 +17,19 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wordfreq import zipf_frequency
 
 from ..errors import InputError
-from ..models import Document, Page, Partner, Rejected, Section, short_name
+from ..models import Document, Link, Page, Partner, Rejected, Section, short_name
 from ..resources import Resources
 from ..text import acronyms_in, is_heading_acronym, sha256, slug
-from .layout import Layout, Line
+from .layout import MAX_HEADING_CHARS, MAX_HEADING_WORDS, Layout, Line, heading_like
 from .reading import read_page
 
 log = logging.getLogger("pipeline")
 
-MAX_HEADING_CHARS = 160
-MAX_HEADING_WORDS = 22
 # A line this close to the page's wrap width, in a hard-wrapped page, was cut there: it is not a heading.
 WRAPPED = 0.85
 _SENTENCE_END = (".", "!", "?", ";", ":", ",", "…")
@@ -39,6 +37,7 @@ _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<inner>[^()]+)\)\s*$")
 _WEB = re.compile(r"(www\.|https?:|\.(org|int|com|net|eu|fr)\b|@)", re.I)
 # "1. Union africaine (UA)", "2) …", "IV. …", "1.2 …": the number of a numbered heading or list item.
 _NUMBER = re.compile(r"^(?P<n>\d{1,3})(?:[.)]|(?:\.\d{1,3})+\.?)\s+(?=\S)|^(?P<roman>[IVXLC]{1,6})[.)]\s+(?=\S)")
+MAX_WORD = 64
 _HYPHENATED = re.compile(r"(?P<head>[^\W\d_]+)-$")
 _WORD_START = re.compile(r"^(?P<tail>[^\W\d_]+)")
 _ARTICLE = re.compile(r"^(l['’]\s*|la\s+|le\s+|les\s+|du\s+|des\s+|de\s+la\s+|de\s+l['’]\s*|de\s+|d['’]\s*)", re.I)
@@ -52,6 +51,7 @@ class _Line:
     starts_paragraph: bool  # a blank line, bullet or indent comes before it
     after_blank: bool
     at: int
+    links: tuple[Link, ...] = ()
 
 
 @dataclass
@@ -60,15 +60,7 @@ class _Draft:
     parts: list[tuple[str, str]]  # (joiner, text) of its lines
     published: str | None = None
     listing: bool = False  # its last line is an item of a numbered list: the next line starts a new one
-
-
-def heading_like(text: str) -> bool:
-    if len(text) > MAX_HEADING_CHARS or len(text.split()) > MAX_HEADING_WORDS:
-        return False
-    if text.endswith(_SENTENCE_END) and not text.endswith(("..", ")")):
-        return False
-    first = text[0]
-    return not first.islower()
+    links: list[Link] = field(default_factory=list)
 
 
 def _headline_like(text: str) -> bool:
@@ -86,6 +78,7 @@ class _Splitter:
         self.lines = layout.lines(page)
         self.aside: list[tuple[int, str, str]] = []  # (position, line, why)
         self._words: frozenset[str] | None = None
+        self.width: float | None = None  # the wrap width of the chunk being split, if it is hard-wrapped
 
     def chunks(self) -> list[list[Line]]:
         chunks: list[list[Line]] = [[]]
@@ -134,7 +127,7 @@ class _Splitter:
             # Where the markup marks headings, it says which lines are; in plain text the shape does.
             heading = marked if explicit else block.kind in ("line", "heading") and heading_like(block.text)
             kind = "line" if block.kind == "heading" and not explicit else block.kind
-            out.append(_Line(block.text, kind, heading, starts, blank, block.at))
+            out.append(_Line(block.text, kind, heading, starts, blank, block.at, block.links))
             blank = marked
             prev_indent = block.indent
         return out
@@ -144,7 +137,7 @@ class _Splitter:
         marks = [line.heading for line in lines]
         if explicit:
             return marks
-        width = self.layout.wrap_width([Line(ln.kind, ln.text, ln.at) for ln in lines])
+        width = self.width
         for i, line in enumerate(lines):
             nxt = lines[i + 1] if i + 1 < len(lines) else None
             if line.kind == "line" and not marks[i] and nxt is not None and nxt.kind == "date":
@@ -153,12 +146,13 @@ class _Splitter:
                 continue
             prev = lines[i - 1] if i > 0 else None
             # A line wrapped inside a paragraph: continued in lower case on the next line, or following
-            # a line that has not finished its sentence, or ending on a word no heading ends with, or
-            # as long as the lines the page is wrapped at.
+            # a line that has not finished its sentence, or ending on a word no heading ends with, or,
+            # right under a heading, as long as the lines the page is wrapped at.
             continued = nxt is not None and not nxt.starts_paragraph and nxt.text[:1].islower()
             unfinished = (prev is not None and not line.starts_paragraph and not prev.heading
                           and prev.kind == "line" and not prev.text.rstrip().endswith(_SENTENCE_END))
-            cut = (width is not None and nxt is not None and not nxt.after_blank
+            cut = (width is not None and nxt is not None and not nxt.after_blank and prev is not None
+                   and prev.heading and not line.starts_paragraph
                    and len(line.text) >= WRAPPED * width and not line.text.endswith(")"))
             listed = _in_numbered_list(lines, i)
             if continued or unfinished or cut or listed or self.layout.ends_mid_phrase(line.text):
@@ -168,6 +162,7 @@ class _Splitter:
     def _split_chunk(self, blocks: list[Line], explicit: bool, forced: bool):
         """Sections of one chunk, plus the lines that are not in any section."""
         lines = self._lines(blocks, explicit)
+        self.width = None if explicit else self.layout.wrap_width([Line(ln.kind, ln.text, ln.at) for ln in lines])
         marks = self._mark_headings(lines, explicit)
         drafts: list[_Draft] = []
         lead: list[tuple[int, str]] = []
@@ -183,7 +178,7 @@ class _Splitter:
                     nxt += 1
                 if nxt < len(lines) and not marks[nxt]:
                     dated = lines[i + 1] if nxt > i + 1 else over
-                    current = _Draft(line.text, [], dated.text if dated is not None else None)
+                    current = _Draft(line.text, [], dated.text if dated is not None else None, links=list(line.links))
                     drafts.append(current)
                     if over is not None and dated is not over:
                         self._add_or_set_aside(drafts, lead, loose, over)
@@ -220,6 +215,7 @@ class _Splitter:
     def _add(self, draft: _Draft, line: _Line) -> None:
         """A line into a section: a paragraph of its own, or the next line of a wrapped one."""
         text = line.text
+        draft.links.extend(line.links)
         if not draft.parts and draft.published is None:
             dateline = self.layout.dateline.match(text)
             if dateline and dateline.end() < len(text):
@@ -230,16 +226,19 @@ class _Splitter:
             draft.parts.append(("", text))
             return
         previous = draft.parts[-1][1]
+        cut = self.width is not None and len(previous) >= WRAPPED * self.width and line.kind == "line"
         if line.after_blank:
             joiner = "\n\n"
-        elif line.kind == "row" or line.starts_paragraph or draft.listing or (
-                previous.endswith((".", "!", "?", ":", ";")) and (text[:1].isupper() or _number(text))):
+        elif line.kind == "row" or line.starts_paragraph or draft.listing or (not cut and (
+                previous.endswith((".", "!", "?", ":", ";")) and (text[:1].isupper() or _number(text)))):
             # A line that starts a sentence after one that ended one is a paragraph of its own (one
-            # line per paragraph, as saved pages often are); a table row is a line of its own.
+            # line per paragraph, as saved pages often are), unless the page is hard-wrapped and that
+            # line was cut at its width; a table row is a line of its own.
             joiner = "\n"
         else:
             joiner = " "
-            hyphen = _HYPHENATED.search(previous)
+            # Only the line's last word is looked at: a search over a whole long line costs its square.
+            hyphen = _HYPHENATED.search(previous[-MAX_WORD:]) if previous.endswith("-") else None
             start = _WORD_START.match(text)
             if hyphen and start:
                 # "coopé-" + "ration" is a word cut at the line's end; "Asie-" + "Pacifique" keeps its hyphen.
@@ -327,7 +326,7 @@ def split(page: Page, resources: Resources, layout: Layout | None = None) -> Doc
     ignored += [(at, line, why) for at, line, why in splitter.aside]
     ignored.sort(key=lambda item: item[0])
     sections = tuple(
-        Section(page.source, i, d.heading, "".join(j + t for j, t in d.parts).strip(), d.published)
+        Section(page.source, i, d.heading, "".join(j + t for j, t in d.parts).strip(), d.published, tuple(d.links))
         for i, d in enumerate(drafts, 1))
     return Document(source=page.source, sha256=page.sha256, title=title, sections=sections,
                     ignored=tuple((line, why) for _, line, why in ignored), encoding=page.encoding)
@@ -399,7 +398,7 @@ def to_partners(documents: Iterable[Document], resources: Resources) -> tuple[Pa
         partners.append(Partner(
             partner_id=pid, source=section.source, section_index=section.index,
             heading=section.heading, name=name, acronym=acronym, text=section.text,
-            text_sha256=sha256(section.text), published_text=section.published_text,
+            text_sha256=sha256(section.text), published_text=section.published_text, links=section.links,
         ))
     return tuple(partners)
 

@@ -68,3 +68,9 @@ def test_furniture_says_why(config):
     blocks, _ = html_blocks("<body><aside>Liens</aside><div class='pagination'>1 2</div></body>", config.resources)
     reasons = [b.reason for b in blocks if b.kind == "furniture"]
     assert reasons == ["sidebar (<aside>)", 'page furniture (class "pagination")']
+
+
+def test_links_keep_their_text_and_their_target(config):
+    blocks, _ = html_blocks("<body><nav><a href='/menu'>Menu</a></nav><p>Voir <a href='https://wcoomd.org'>"
+                            "l’OMD</a> et <a href='#top'>haut</a>.</p></body>", config.resources)
+    assert [(link.text, link.url) for b in blocks for link in b.links] == [("l’OMD", "https://wcoomd.org")]

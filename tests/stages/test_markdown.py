@@ -39,3 +39,11 @@ def test_blocks(md, expected):
 ])
 def test_title_is_the_first_level_one_heading(md, title):
     assert blocks_of(md)[1] == title
+
+
+def test_links_keep_their_text_and_their_target():
+    blocks, _ = markdown_blocks("Voir [le **site** de l’OMD](https://wcoomd.org) et [ici](/x).\n\n"
+                                "| A | B |\n|---|---|\n| [PDA](https://a.org/pda) | 2012 |\n")
+    assert blocks[0].text == "Voir le site de l’OMD et ici."
+    assert [(link.text, link.url) for b in blocks for link in b.links] == [
+        ("le site de l’OMD", "https://wcoomd.org"), ("ici", "/x"), ("PDA", "https://a.org/pda")]

@@ -1,15 +1,17 @@
 """Splitting pages of every layout into partner sections, and parsing headings."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, SEED
+from selectolax.lexbor import LexborHTMLParser
 
 from pipeline.errors import InputError
 from pipeline.stages.reading import read_page
 from pipeline.stages.sections import parse_heading, split, to_partners
-from pipeline.text import slug
+from pipeline.text import normalise, slug
 
 LAYOUTS = FIXTURES / "layouts"
 LAYOUT_PAGES = sorted(p for p in LAYOUTS.iterdir() if p.suffix in (".txt", ".html", ".htm"))
@@ -257,3 +259,42 @@ def test_markdown_page(config):
         ("Agence (AG)", "Elle coopère avec l’OMD.\n\nAccord : Protocole d’accord signé en 2015")]
     assert document.title == "Partenaires"
     assert [line for line, _ in document.ignored] == ["Note interne.", "Institutions régionales"]
+
+
+GENRES = FIXTURES / "genres"
+GENRE_PAGES = sorted(p for p in GENRES.iterdir() if not p.name.endswith(".json"))
+
+
+def _letters(text):
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _visible_words(path):
+    """The words a reader sees on the page (an HTML page's body without scripts and styles)."""
+    text = path.read_bytes().decode("cp1252" if b"windows-1252" in path.read_bytes()[:500] else "utf-8")
+    if path.suffix == ".html":
+        tree = LexborHTMLParser(text)
+        tree.strip_tags(["script", "style", "head"])
+        text = tree.body.text(separator=" ")
+    return re.findall(r"[^\W\d_]{2,}|\d+", normalise(text))
+
+
+@pytest.mark.parametrize("page", GENRE_PAGES, ids=lambda p: p.name)
+def test_page_of_another_kind_as_its_annotator_read_it(config, page):
+    """Title, headings and publication dates as the gold says; every line of furniture set aside; no
+    word of the page lost (each is in a title, heading, text, date line, link or set-aside line)."""
+    gold = json.loads(page.with_name(page.name.rsplit(".", 1)[0] + ".gold.json").read_text(encoding="utf-8"))
+    document = split_file(page, config.resources)
+    assert document.title == gold["title"]
+    assert [s.heading for s in document.sections] == [p["heading"] for p in gold["partners"]]
+    assert [bool(s.published_text) for s in document.sections] == [bool(p.get("published"))
+                                                                   for p in gold["partners"]]
+    aside = _letters(" ".join(line for line, _ in document.ignored))
+    for line in gold["furniture"]:
+        assert _letters(line) in aside or line == gold["title"], line
+    kept = [document.title or "", *(line for line, _ in document.ignored)]
+    kept += [f"{s.heading} {s.text} {s.published_text or ''} {' '.join(link.url for link in s.links)}"
+             for s in document.sections]
+    kept_letters = _letters(" ".join(kept))
+    lost = [w for w in _visible_words(page) if _letters(w) not in kept_letters]
+    assert not lost, lost
