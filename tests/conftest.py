@@ -56,9 +56,11 @@ def run_pages(paths, analyser):
     return json.loads(rows.to_json(run(documents, analyser), analyser.config))
 
 
-def make_partner(analyser, heading, text, source="tests/unit.txt"):
-    """One partner built from a heading and its text, through the real splitter and every stage."""
-    document = Document(source=source, sha256="", title=None, sections=(Section(source, 1, heading, text),))
+def make_partner(analyser, heading, text, source="tests/unit.txt", published_text=None):
+    """One partner built from a heading and its text (and the date line or dateline that dates it, if
+    any), through the real splitter and every stage."""
+    document = Document(source=source, sha256="", title=None,
+                        sections=(Section(source, 1, heading, text, published_text),))
     (partner,) = to_partners((document,), analyser.config.resources)
     return analyse(partner, next(iter(analyser.parse([partner.text]))), analyser.extractors)
 

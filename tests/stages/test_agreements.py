@@ -204,3 +204,16 @@ def test_evidence_is_the_sentence_of_the_cue(extract_partner):
     (a,) = agreements(extract_partner, OMS, text)
     assert a.evidence == "Un Protocole d'accord entre l'OMD et l'OMS a été signé en 2002."
     assert (a.start, a.end) == (text.index("Protocole"), text.index("Protocole") + len("Protocole d'accord"))
+
+
+@pytest.mark.parametrize(("line", "date", "precision"), [
+    ("Bruxelles, le 9 octobre 2019 –", "2019-10-09", "day"),
+    ("07/11/2022", "2022-11-07", "day"),
+    (None, None, None),  # nothing dates "aujourd'hui": no date is borrowed
+])
+def test_signed_today_takes_the_publication_date(extract_partner, line, date, precision):
+    text = "L’OMD et l’Alliance des chambres de commerce (ACC) ont signé aujourd’hui un Protocole d’accord."
+    partner = extract_partner("À propos de l’ACC", text, published_text=line)
+    (agreement,) = partner.agreements
+    assert (agreement.date, agreement.date_precision) == (date, precision)
+    assert agreement.date_text == ("aujourd’hui" if date else None)

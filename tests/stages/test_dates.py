@@ -155,3 +155,18 @@ def test_date_roles(extract_partner, text, date_text, role):
     matching = [d for d in partner.dates if d.text == date_text]
     assert len(matching) == 1, [(d.text, d.role) for d in partner.dates]
     assert matching[0].role == role
+
+
+@pytest.mark.parametrize(("line", "published"), [
+    ("15/03/2023", "2023-03-15"),
+    ("Publié le 3 juin 2021", "2021-06-03"),
+    ("Genève, le 9 octobre 2017 –", "2017-10-09"),
+    ("mars 2021", "2021-03"),
+    ("2019-05-28", "2019-05-28"),
+    ("31/02/2021", None),  # no such day
+    (None, None),
+])
+def test_publication_date_from_the_date_line(extract_partner, line, published):
+    partner = extract_partner(HEADING, "L’OMS et l’OMD coopèrent.", published_text=line)
+    assert partner.published == published
+    assert partner.dates == ()  # the date line is not a date of the text
