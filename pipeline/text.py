@@ -18,7 +18,9 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'", "
                        "–": "-", "—": "-", "‐": "-", "‑": "-"})
 
 # Spaces a saved page uses that a reader sees as an ordinary space.
-_SPACES = re.compile("[\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u205f\u3000]")
+_SPACES = re.compile("[\u00a0\u202f\u2000-\u200a\u205f\u3000]")
+# Line ends other than \n that a page may use: CR LF, CR, NEL, the Unicode line and paragraph separators.
+_LINE_ENDS = re.compile("\r\n|[\r\x85\u2028\u2029]")
 # Invisible characters that only get in the way of matching (zero-width space, BOM, soft hyphen...).
 # Removed with the control characters, in one pass (a regular expression is many times faster than
 # str.translate on long non-ASCII text).
@@ -127,6 +129,6 @@ def written_date(months) -> str:
 
 def normalise(text: str) -> str:
     """Line ends, spaces, invisible characters and NFC; apostrophes and quotes stay as written."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _LINE_ENDS.sub("\n", text)
     text = _INVISIBLE.sub("", _SPACES.sub(" ", text))
     return unicodedata.normalize("NFC", text)

@@ -324,3 +324,53 @@ def test_a_failing_run_leaves_the_previous_outputs(tmp_path, monkeypatch):
     assert result.exit_code == schema.SchemaError.exit_code
     assert (out / "partners.json").read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+# Inputs a hostile tester built against the splitter: each once took quadratic or exponential time,
+# raised a traceback, or lost or invented sections.
+SLOW = [
+    ("tabs.txt", "Union africaine (UA)\n\nTexte" + "\t " * 20_000 + "fin de la ligne.\n", "Union africaine (UA)"),
+    ("quads.txt", "Union africaine (UA)\n\nTexte" + "\u2001" * 30_000 + "fin de la ligne.\n", "Union africaine (UA)"),
+    ("heading.html", "<h2>T" + "\u2001" * 20_000 + " (UA)</h2><p>Texte.</p>", "T (UA)"),
+    ("prefixes.txt", "Union africaine (UA)\n\n" + "publié le " * 60 + "x.\n", "Union africaine (UA)"),
+    ("hyphens.txt", "Union africaine (UA)\nLe " + "a" * 200_000 + "-\nsuite du texte.\n", "Union africaine (UA)"),
+]
+
+
+@pytest.mark.parametrize(("name", "page", "heading"), SLOW, ids=[n for n, *_ in SLOW])
+def test_pathological_lines_are_read(config, name, page, heading):
+    """Each took from 6 s to hours before (quadratic or exponential patterns); now a fraction of a
+    second, which the suite's own duration watches (speed itself is measured by make bench)."""
+    document = split(read_page(name, page.encode(), config.resources), config.resources)
+    assert [s.heading for s in document.sections] == [heading]
+
+
+@pytest.mark.parametrize(("name", "page", "sections"), [
+    ("bom.txt", b"\xef\xbb\xbfUnion africaine (UA)\n\nL'OMD et l'UA coop\xe8rent.\n",
+     [("Union africaine (UA)", "L'OMD et l'UA coopèrent.")]),
+    ("h1.html", "<h1>Partenaires</h1><p><strong>Union africaine (UA)</strong><br>L'UA coopère.</p>"
+     "<p><strong>Banque mondiale</strong><br>Elle finance.</p>".encode(),
+     [("Union africaine (UA)", "L'UA coopère."), ("Banque mondiale", "Elle finance.")]),
+    ("dl.html", "<h1>Partenaires</h1><dl><dt>Union africaine (UA)</dt><dd>L'UA coopère.</dd></dl>".encode(),
+     [("Union africaine (UA)", "L'UA coopère.")]),
+    ("news.txt", "Actualités\n\nAccord OMD – Banque mondiale – 2015\nLa Banque a signé.\n\n"
+     "Conférence OMD - UA - Addis-Abeba 2019\nL'UA a accueilli la conférence.\n".encode(),
+     [("Accord OMD – Banque mondiale – 2015", "La Banque a signé."),
+      ("Conférence OMD - UA - Addis-Abeba 2019", "L'UA a accueilli la conférence.")]),
+    ("pre.html", "<h2>Accords (AC)</h2><pre>\nChili – Aduanas – 12/09/2006\nMaroc – Douanes – 03/05/2010\n</pre>"
+     .encode(), [("Accords (AC)", "Chili – Aduanas – 12/09/2006\nMaroc – Douanes – 03/05/2010")]),
+    ("hidden.html", b"<h2>Agence (AG)</h2><p>Texte.</p><div style='display: none'><h2>Ancien</h2><p>Non.</p>"
+     b"</div><h2 hidden>Brouillon</h2><p aria-hidden='true'>Non plus.</p>", [("Agence (AG)", "Texte.")]),
+    ("cells.html", b"<h2>Accords (AC)</h2><table><tr><td>UA<script>var x = 1;</script></td><td></td>"
+     b"<td>2009</td></tr><tr><td>BM</td><td>PDA</td><td>2015</td></tr></table>",
+     [("Accords (AC)", "UA |  | 2009\nBM | PDA | 2015")]),
+    ("slash.txt", "Union africaine (UA)\nTexte un.\n\nUnion européenne / DG TAXUD / OLAF\nTexte deux.\n".encode(),
+     [("Union africaine (UA)", "Texte un."), ("Union européenne / DG TAXUD / OLAF", "Texte deux.")]),
+    ("lsep.txt", "Union africaine (UA)\u2028Texte un.\u2029Banque mondiale\u2028Texte deux.\n".encode(),
+     [("Union africaine (UA)", "Texte un."), ("Banque mondiale", "Texte deux.")]),
+    ("br.md", b"## Agence (AG)\n\nUn.<br>Deux.\n\n<div class='x'><b>Trois</b><script>x()</script></div>\n",
+     [("Agence (AG)", "Un.\nDeux.\n\nTrois")]),
+])
+def test_pages_a_hostile_tester_broke(config, name, page, sections):
+    document = split(read_page(name, page, config.resources), config.resources)
+    assert [(s.heading, s.text) for s in document.sections] == sections

@@ -51,6 +51,7 @@ class _Context:
     in_content: bool = False  # inside an article, section or main
     bold: bool = False
     titled: bool = False  # inside an element whose class names a title
+    pre: bool = False  # inside <pre>: line ends are kept
 
 
 def html_blocks(html: str, resources: Resources) -> tuple[tuple[Block, ...], str | None]:
@@ -92,8 +93,9 @@ class _Reader:
                 continue
             tag = node.tag
             if tag == "-text":
-                # Line ends in the source are spaces to a reader; only <br> breaks a line.
-                text = (node.text_content or "").replace("\n", " ")
+                # Line ends in the source are spaces to a reader (but in <pre>); only <br> breaks a line.
+                text = node.text_content or ""
+                text = text if ctx.pre else text.replace("\n", " ")
                 self.pieces.append((text, ctx.bold or ctx.titled))
             elif tag == "br":
                 self.pieces.append(("\n", False))
@@ -119,16 +121,21 @@ class _Reader:
         return _Context(
             tag=tag, level=_HEADINGS.get(tag, ctx.level), furniture=ctx.furniture or self.furniture_reason(node, ctx),
             in_content=ctx.in_content or tag in _CONTENT_PARTS, titled=self.names_a_title(node),
+            pre=ctx.pre or tag == "pre",
         )
 
     def furniture_reason(self, node, ctx: _Context) -> str:
         """Why an element is page furniture ("" if it is not): its tag, or a word of its class, id or role."""
         tag = node.tag
+        attrs = node.attributes
+        style = (attrs.get("style") or "").replace(" ", "").lower()
+        if "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true" \
+                or "display:none" in style or "visibility:hidden" in style:
+            return "hidden element (a browser does not show it)"
         if tag in _FURNITURE_TAGS:
             return f"{_FURNITURE_TAGS[tag]} (<{tag}>)"
         if tag in _PAGE_PARTS and not ctx.in_content and not (tag == "header" and node.css_first("h1")):
             return f"{_PAGE_PARTS[tag]} (<{tag}>)"
-        attrs = node.attributes
         for key in ("class", "id", "role"):
             words = _WORDS.findall((attrs.get(key) or "").lower())
             hit = next((w for w in words if w in self.furniture_words), None)
@@ -173,15 +180,29 @@ class _Reader:
                 self.flush(caption)
         for row in table.css("tr"):
             cells = row.css("td, th")
-            texts = [collapse(normalise(c.text(deep=True, separator=" "))) for c in cells]
+            texts = [collapse(normalise(_visible_text(c))) for c in cells]
             if not any(texts):
                 continue
             header = all(c.tag == "th" for c in cells) or (row.parent is not None and row.parent.tag == "thead")
             links = tuple(Link(collapse(normalise(a.text(deep=True, separator=" "))), a.attributes["href"].strip())
                           for a in row.css("a[href]"))
-            self.blocks.append(Block("header_row" if header else "row", " | ".join(t for t in texts if t),
-                                     links=links))
+            # Empty cells are kept, so that every row has its columns where its header has them.
+            self.blocks.append(Block("header_row" if header else "row", " | ".join(texts), links=links))
         self.blocks.append(Block("blank", ""))
+
+
+def _visible_text(node) -> str:
+    """The text of a node a reader sees: not that of its scripts, styles and other invisible parts."""
+    parts: list[str] = []
+    stack = list(reversed(_children(node)))
+    while stack:
+        child = stack.pop()
+        if child.tag == "-text":
+            parts.append(child.text_content or "")
+        elif not child.tag.startswith("-") and child.tag not in _INVISIBLE:
+            parts.append(" ")
+            stack.extend(reversed(_children(child)))
+    return "".join(parts)
 
 
 def _children(node) -> list:

@@ -25,8 +25,16 @@ from ..resources import Resources
 from ..text import NUMERIC_DATE, collapse, written_date
 
 _SENTENCE_END = (".", "!", "?", ";", ":", ",", "…")
-# Cell delimiters of a table written as text lines, in the order they are tried.
-_DELIMITERS = (re.compile(r"\t+"), re.compile(r"\s+\|\s+"), re.compile(r"\s+[–—]\s+"), re.compile(r"\s+-\s+"))
+# Cell delimiters of a table written as text lines, in the order they are tried: tabs, then (once runs
+# of other spaces are one space) " | ", " – " or " — ", " - ". Plain string splits: a regular expression
+# with a space run on each side of the delimiter backtracks over every long run of spaces.
+_SPACE_RUN = re.compile(r"[^\S\t]+")
+_SPLITS = (
+    lambda line: re.split(r"\t+", line),
+    lambda line: _SPACE_RUN.sub(" ", line).split(" | "),
+    lambda line: _SPACE_RUN.sub(" ", line).replace(" — ", " – ").split(" – "),
+    lambda line: _SPACE_RUN.sub(" ", line).split(" - "),
+)
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]+")
 MAX_REPEATED_CHARS = 120
@@ -117,7 +125,7 @@ class Layout:
         case), is a running header or footer."""
         content = [i for i, ln in enumerate(lines) if ln.kind not in ("blank", "separator")]
         key = {i: _DIGITS.sub("#", collapse(lines[i].text).casefold()) for i in content
-               if lines[i].kind in ("line", "date") and len(lines[i].text) <= MAX_REPEATED_CHARS}
+               if lines[i].kind == "line" and len(lines[i].text) <= MAX_REPEATED_CHARS}
         neighbours = {i: (content[n - 1] if n else None, content[n + 1] if n + 1 < len(content) else None)
                       for n, i in enumerate(content)}
         def at_page_break(i: int) -> bool:
@@ -139,7 +147,8 @@ class Layout:
                 if key.get(i) in repeated else ln for i, ln in enumerate(lines)]
 
     def _text_tables(self, lines: list[Line]) -> list[Line]:
-        """Runs of lines cut into the same number of cells by the same delimiter are table rows."""
+        """Runs of two lines or more cut into the same number of cells by the same delimiter are table
+        rows."""
         shapes = [_cells(ln.text) if ln.kind == "line" else None for ln in lines]
         out = list(lines)
         i = 0
@@ -152,10 +161,9 @@ class Layout:
             while j < len(lines) and shapes[j] is not None and shapes[j][0] == shape[0] \
                     and len(shapes[j][1]) == len(shape[1]):
                 j += 1
-            single = j - i == 1
-            if not single or (len(shape[1]) >= 3 and _DIGITS.search(lines[i].text)):
+            if j - i >= 2:  # one line alone is no table: a title may hold dashes and a year
                 for k in range(i, j):
-                    header = k == i and not single and self._header(shapes[k][1])
+                    header = k == i and self._header(shapes[k][1])
                     out[k] = replace(lines[k], kind="aside", reason="header row of a table") if header \
                         else replace(lines[k], kind="row")
             i = j
@@ -189,9 +197,9 @@ def _cells(text: str) -> tuple[int, list[str]] | None:
     (it ends with a full stop) is not a row, whatever dashes it holds."""
     if text.rstrip().endswith(_SENTENCE_END):
         return None
-    for n, delimiter in enumerate(_DELIMITERS):
-        cells = [c.strip() for c in delimiter.split(text.strip().strip("|"))]
+    line = text.strip().strip("|")
+    for n, cut in enumerate(_SPLITS):
+        cells = [c.strip() for c in cut(line)]
         if len(cells) >= 2 and all(cells) and all(len(c.split()) <= MAX_CELL_WORDS for c in cells):
             return n, cells
     return None
-

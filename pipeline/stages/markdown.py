@@ -8,12 +8,20 @@ is a block boundary. Soft line breaks join the lines of a paragraph, as a reader
 
 from __future__ import annotations
 
+import html
+import re
+
 from markdown_it import MarkdownIt
 
 from ..models import Block, Link
 from ..text import collapse
 
 _PARSER = MarkdownIt("commonmark").enable("table")
+_BR = re.compile(r"<br\s*/?>", re.I)
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)[^>]*>")
+_BREAKING = frozenset({"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
+                       "article", "blockquote", "dd", "dt", "dl"})
 
 
 def markdown_blocks(text: str) -> tuple[tuple[Block, ...], str | None]:
@@ -44,12 +52,17 @@ def markdown_blocks(text: str) -> tuple[tuple[Block, ...], str | None]:
             cells, row_links = [], []
         elif kind == "tr_close":
             if any(cells):
-                blocks.append(Block("header_row" if in_header else "row", " | ".join(c for c in cells if c),
+                blocks.append(Block("header_row" if in_header else "row", " | ".join(cells),
                                     links=tuple(row_links)))
         elif kind == "table_close" or kind == "hr":
             blocks.append(Block("blank", ""))
         elif kind in ("code_block", "fence", "html_block"):
-            blocks.extend(Block("line", line) for line in map(collapse, token.content.split("\n")) if line)
+            content = token.content
+            if kind == "html_block":  # its text, as a browser shows it: no tags, <br> and blocks break lines
+                content = _BR.sub("\n", _SCRIPT.sub(" ", content))
+                content = _TAG.sub(lambda m: "\n" if m.group(1).lower() in _BREAKING else " ", content)
+                content = html.unescape(content)
+            blocks.extend(Block("line", line) for line in map(collapse, content.split("\n")) if line)
             blocks.append(Block("blank", ""))
         elif kind == "inline":
             parent = tokens[i - 1].type if i else ""
@@ -100,7 +113,7 @@ def _inline(token) -> tuple[str, bool, tuple[Link, ...]]:
                 all_bold = False
         elif kind == "softbreak":
             parts.append(" ")
-        elif kind == "hardbreak":
+        elif kind == "hardbreak" or (kind == "html_inline" and _BR.match(child.content)):
             parts.append("\n")
     text = "".join(parts)
     return text, all_bold and bool(text.strip()), tuple(links)

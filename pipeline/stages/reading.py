@@ -66,7 +66,10 @@ def decode(source: str, data: bytes) -> tuple[str, str]:
         raise InputError(source, "binary content (NUL bytes), not a text or HTML page",
                          "save the page as text or HTML (UTF-16 files: re-save as UTF-8)")
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            data = data[3:]  # a UTF-8 mark on bytes that are not UTF-8: the other encodings decide
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -76,6 +76,7 @@ class _Splitter:
         self.layout = layout
         self.page = page
         self.lines = layout.lines(page)
+        self.markup = page.markup != "text"
         self.aside: list[tuple[int, str, str]] = []  # (position, line, why)
         self._words: frozenset[str] | None = None
         self.width: float | None = None  # the wrap width of the chunk being split, if it is hard-wrapped
@@ -123,7 +124,8 @@ class _Splitter:
             if broken and out and not out[-1].text.endswith(_SENTENCE_END) and out[-1].kind == "line":
                 blank = False  # an unfinished paragraph goes on after a page break
             broken = False
-            starts = blank or block.bullet or block.indent != prev_indent or marked or not out
+            # In HTML and Markdown a line of its own was broken there (<br>, <pre>): it starts a new line.
+            starts = blank or block.bullet or block.indent != prev_indent or marked or not out or self.markup
             # Where the markup marks headings, it says which lines are; in plain text the shape does.
             heading = marked if explicit else block.kind in ("line", "heading") and heading_like(block.text)
             kind = "line" if block.kind == "heading" and not explicit else block.kind
@@ -229,7 +231,7 @@ class _Splitter:
         cut = self.width is not None and len(previous) >= WRAPPED * self.width and line.kind == "line"
         if line.after_blank:
             joiner = "\n\n"
-        elif line.kind == "row" or line.starts_paragraph or draft.listing or (not cut and (
+        elif line.kind in ("row", "date") or line.starts_paragraph or draft.listing or (not cut and (
                 previous.endswith((".", "!", "?", ":", ";")) and (text[:1].isupper() or _number(text)))):
             # A line that starts a sentence after one that ended one is a paragraph of its own (one
             # line per paragraph, as saved pages often are), unless the page is hard-wrapped and that
@@ -294,13 +296,31 @@ def _why(line: str) -> str:
 def split(page: Page, resources: Resources, layout: Layout | None = None) -> Document:
     """The partner sections of a page. Raises InputError when there is none."""
     layout = layout or Layout(resources)
-    splitter = _Splitter(page, layout)
     explicit = page.markup != "text" and any(b.kind == "heading" for b in page.blocks)
-    drafts, lead, loose = splitter.split(explicit)
+    splitter, drafts, lead, loose = _drafts(page, layout, explicit)
     if explicit and not drafts:
-        # Markup that marks no section's heading (text in divs): the lines' shape decides, as in plain text.
-        splitter = _Splitter(page, layout)
-        drafts, lead, loose = splitter.split(False)
+        # Markup that marks no section's heading (text in divs, <dt>, bold labels over a <br>, only a
+        # page title in <h1>): the lines' shape decides, as in plain text.
+        splitter, drafts, lead, loose = _drafts(page, layout, False)
+    if not drafts:
+        raise InputError(page.source, "no partner section found (a heading line followed by a paragraph)",
+                         "check the page's layout against the README")
+    title = _title(page, resources, lead)
+    ignored = [(at, line, _why(line)) for at, line in lead + loose]
+    ignored += [(at, line, why) for at, line, why in splitter.aside]
+    ignored.sort(key=lambda item: item[0])
+    sections = tuple(
+        Section(page.source, i, d.heading, "".join(j + t for j, t in d.parts).strip(), d.published, tuple(d.links))
+        for i, d in enumerate(drafts, 1))
+    return Document(source=page.source, sha256=page.sha256, title=title, sections=sections,
+                    ignored=tuple((line, why) for _, line, why in ignored), encoding=page.encoding)
+
+
+def _drafts(page: Page, layout: Layout, explicit: bool):
+    """The page's section drafts once a page title (an <h1> with an introduction, a report's chapter
+    heading over numbered partners) is taken out of them."""
+    splitter = _Splitter(page, layout)
+    drafts, lead, loose = splitter.split(explicit)
     if len(drafts) >= 3 and not _number(drafts[0].heading) and _number(drafts[1].heading) == 1 \
             and _number(drafts[2].heading) == 2:
         # Partners numbered from 1 under an unnumbered heading: that heading is the page's title and
@@ -314,22 +334,20 @@ def split(page: Page, resources: Resources, layout: Layout | None = None) -> Doc
         first = drafts.pop(0)
         lead.insert(0, (-1, first.heading))
         loose.extend((-1, text) for _, text in first.parts)
-    if not drafts:
-        raise InputError(page.source, "no partner section found (a heading line followed by a paragraph)",
-                         "check the page's layout against the README")
+    return splitter, drafts, lead, loose
+
+
+def _title(page: Page, resources: Resources, lead: list[tuple[int, str]]) -> str | None:
+    """The page's title, taken out of ``lead``: the markup's title if it is there, else the first
+    heading-shaped line before any section (one with a word of ``title_cues`` first)."""
+    title_given = page.html_title
     if title_given and any(line == title_given for _, line in lead):
         title = title_given
-        rest = [(at, line) for at, line in lead if line != title]
     else:
-        title, rest = _choose_title(lead, resources)
-    ignored = [(at, line, _why(line)) for at, line in rest + loose]
-    ignored += [(at, line, why) for at, line, why in splitter.aside]
-    ignored.sort(key=lambda item: item[0])
-    sections = tuple(
-        Section(page.source, i, d.heading, "".join(j + t for j, t in d.parts).strip(), d.published, tuple(d.links))
-        for i, d in enumerate(drafts, 1))
-    return Document(source=page.source, sha256=page.sha256, title=title, sections=sections,
-                    ignored=tuple((line, why) for _, line, why in ignored), encoding=page.encoding)
+        title, _ = _choose_title(lead, resources)
+    if title is not None:
+        lead[:] = [(at, line) for at, line in lead if line != title]
+    return title
 
 
 def parse_heading(heading: str, known_acronyms: frozenset[str] = frozenset(),
@@ -355,6 +373,8 @@ def parse_heading(heading: str, known_acronyms: frozenset[str] = frozenset(),
 
 
 def _name_and_acronym(heading: str, known_acronyms: frozenset[str]) -> tuple[str, str | None]:
+    if len(heading) > 2 * MAX_HEADING_CHARS:
+        return heading, None  # no name ends in an acronym so far away (and the pattern costs its square)
     match = _TRAILING_PAREN.match(heading)
     if match and match.group("name"):
         name, inner = match.group("name").strip(), match.group("inner").strip()
