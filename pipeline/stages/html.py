@@ -5,9 +5,9 @@ is read; ``<br>`` breaks a line. What the markup says is kept as evidence for th
 ``h6``, a block whose text is all bold, or an element whose class names a title
 (``layout.toml: html_heading_classes``) is a heading; a list item is a bullet line. A table of data is
 read row by row (its header row marked as such); a table used for page layout is read as blocks.
-Navigation, sidebars, cookie banners, forms and page footers (by tag, or by a word of their class,
-id or role: ``layout.toml: html_furniture``) are read too, but marked as furniture with the reason, so
-that they end in ``rejected.csv`` instead of vanishing.
+Navigation, sidebars, cookie banners, forms, page footers (by tag, or by a word of their class, id or
+role: ``layout.toml: html_furniture``) and hidden elements are read too, but marked as furniture with
+the reason, so that they end in ``rejected.csv`` instead of vanishing. ``<pre>`` keeps its line ends.
 """
 
 from __future__ import annotations
