@@ -70,6 +70,7 @@ class Block:
     bullet: bool = False  # the line started with a bullet mark (or is a list item)
     reason: str = ""  # why a "furniture" block is not content
     links: tuple[Link, ...] = ()  # the links of the block, as written
+    lead: int = 0  # length of the bold words the line starts with, when more text follows them
 
 
 @dataclass(frozen=True)

@@ -166,7 +166,9 @@ class _Reader:
             self.blocks.append(Block("heading", " ".join(lines), links=links))
         else:
             lines = [line for line in lines if line]
-            self.blocks.extend(Block("line", line, bullet=ctx.tag == "li", links=links if n == 0 else ())
+            lead = _lead(pieces, lines[0])
+            self.blocks.extend(Block("line", line, bullet=ctx.tag == "li", links=links if n == 0 else (),
+                                     lead=lead if n == 0 else 0)
                                for n, line in enumerate(lines))
         self.blocks.append(Block("blank", ""))
 
@@ -189,6 +191,18 @@ class _Reader:
             # Empty cells are kept, so that every row has its columns where its header has them.
             self.blocks.append(Block("header_row" if header else "row", " | ".join(texts), links=links))
         self.blocks.append(Block("blank", ""))
+
+
+def _lead(pieces: list[tuple[str, bool]], line: str) -> int:
+    """Length of the bold words ``line`` starts with ("<strong>Union africaine (UA)</strong> – …"), 0
+    when it does not start with some or is all bold."""
+    bold = []
+    for text, emphasised in pieces:
+        if not emphasised and text.strip():
+            break
+        bold.append(text)
+    words = collapse(normalise("".join(bold)))
+    return len(words) if words and line.startswith(words) and len(words) < len(line) else 0
 
 
 def _visible_text(node) -> str:

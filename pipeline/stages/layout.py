@@ -64,6 +64,7 @@ class Line:
     bullet: bool = False
     reason: str = ""
     links: tuple[Link, ...] = ()
+    lead: int = 0  # length of the bold words the line starts with (HTML, Markdown)
 
 
 class Layout:
@@ -105,7 +106,7 @@ class Layout:
             elif kind == "line" and self.date_line.match(text):
                 out.append(Line("date", text, at, block.indent, block.bullet, links=block.links))
             else:
-                out.append(Line(kind, text, at, block.indent, block.bullet, links=block.links))
+                out.append(Line(kind, text, at, block.indent, block.bullet, links=block.links, lead=block.lead))
         if plain:
             out = self._running_headers(out)
             out = self._text_tables(out)

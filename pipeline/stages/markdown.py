@@ -66,7 +66,7 @@ def markdown_blocks(text: str) -> tuple[tuple[Block, ...], str | None]:
             blocks.append(Block("blank", ""))
         elif kind == "inline":
             parent = tokens[i - 1].type if i else ""
-            text_, bold, links = _inline(token)
+            text_, bold, links, lead = _inline(token)
             if parent in ("th_open", "td_open"):
                 cells.append(collapse(text_))
                 row_links.extend(links)
@@ -83,17 +83,24 @@ def markdown_blocks(text: str) -> tuple[tuple[Block, ...], str | None]:
             elif bold and not in_list:
                 blocks.append(Block("heading", " ".join(lines), links=links))
             else:
-                blocks.extend(Block("line", line, bullet=bool(in_list), links=links if n == 0 else ())
+                first = lines[0]
+                lead_words = collapse(lead)
+                lead_length = len(lead_words) if lead_words and first.startswith(lead_words) \
+                    and len(lead_words) < len(first) else 0
+                blocks.extend(Block("line", line, bullet=bool(in_list), links=links if n == 0 else (),
+                                    lead=lead_length if n == 0 else 0)
                               for n, line in enumerate(lines))
             blocks.append(Block("blank", ""))
     return tuple(blocks), title
 
 
-def _inline(token) -> tuple[str, bool, tuple[Link, ...]]:
-    """An inline token's text as a reader sees it, whether all of it is bold, and its links."""
+def _inline(token) -> tuple[str, bool, tuple[Link, ...], str]:
+    """An inline token's text as a reader sees it, whether all of it is bold, its links, and the bold
+    words it starts with ("" if it does not)."""
     parts: list[str] = []
     bold = 0
     all_bold = True
+    lead: str | None = None  # set once the first words that are not bold are met
     links: list[Link] = []
     opened: list[tuple[str, int]] = []  # (target, where its text starts) of the links being read
     for child in token.children or ():
@@ -108,12 +115,14 @@ def _inline(token) -> tuple[str, bool, tuple[Link, ...]]:
         elif kind == "strong_close":
             bold -= 1
         elif kind in ("text", "code_inline"):
-            parts.append(child.content)
             if child.content.strip() and not bold:
                 all_bold = False
+                if lead is None:
+                    lead = "".join(parts)
+            parts.append(child.content)
         elif kind == "softbreak":
             parts.append(" ")
         elif kind == "hardbreak" or (kind == "html_inline" and _BR.match(child.content)):
             parts.append("\n")
     text = "".join(parts)
-    return text, all_bold and bool(text.strip()), tuple(links)
+    return text, all_bold and bool(text.strip()), tuple(links), lead or ""

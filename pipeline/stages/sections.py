@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wordfreq import zipf_frequency
 
@@ -38,6 +38,7 @@ _WEB = re.compile(r"(www\.|https?:|\.(org|int|com|net|eu|fr)\b|@)", re.I)
 # "1. Union africaine (UA)", "2) …", "IV. …", "1.2 …": the number of a numbered heading or list item.
 _NUMBER = re.compile(r"^(?P<n>\d{1,3})(?:[.)]|(?:\.\d{1,3})+\.?)\s+(?=\S)|^(?P<roman>[IVXLC]{1,6})[.)]\s+(?=\S)")
 MAX_WORD = 64
+_LEAD_SEPARATOR = re.compile(r"^[–—-]\s*|^\.\s+")
 _HYPHENATED = re.compile(r"(?P<head>[^\W\d_]+)-$")
 _WORD_START = re.compile(r"^(?P<tail>[^\W\d_]+)")
 _ARTICLE = re.compile(r"^(l['’]\s*|la\s+|le\s+|les\s+|du\s+|des\s+|de\s+la\s+|de\s+l['’]\s*|de\s+|d['’]\s*)", re.I)
@@ -163,6 +164,8 @@ class _Splitter:
 
     def _split_chunk(self, blocks: list[Line], explicit: bool, forced: bool):
         """Sections of one chunk, plus the lines that are not in any section."""
+        if self.markup and not explicit:
+            blocks = _lead_ins(blocks)
         lines = self._lines(blocks, explicit)
         self.width = None if explicit else self.layout.wrap_width([Line(ln.kind, ln.text, ln.at) for ln in lines])
         marks = self._mark_headings(lines, explicit)
@@ -262,6 +265,24 @@ class _Splitter:
 
 _PAGE_NUMBER = "page number"
 _RUNNING = "running header or footer (repeated on the page)"
+
+
+def _lead_ins(blocks: list[Line]) -> list[Line]:
+    """In markup that marks no heading, a paragraph that starts with bold words shaped like a heading,
+    then a dash or a new sentence ("<strong>Union africaine (UA)</strong> – L'UA …"), is that heading
+    and its text; bold words before a colon are a label ("**Accord :** …"), never a heading."""
+    out: list[Line] = []
+    for block in blocks:
+        head = block.text[:block.lead].strip()
+        rest = block.text[block.lead:].strip()
+        separated = _LEAD_SEPARATOR.match(rest)
+        body = rest[separated.end():] if separated else rest
+        if block.kind == "line" and block.lead and heading_like(head) and not head.endswith(":") \
+                and body[:1].isupper() and (separated or head.endswith(")")):
+            out += [replace(block, text=head, lead=0, links=()), replace(block, text=body, lead=0)]
+        else:
+            out.append(block)
+    return out
 
 
 def _number(text: str) -> int | None:

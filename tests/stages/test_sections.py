@@ -298,3 +298,20 @@ def test_page_of_another_kind_as_its_annotator_read_it(config, page):
     kept_letters = _letters(" ".join(kept))
     lost = [w for w in _visible_words(page) if _letters(w) not in kept_letters]
     assert not lost, lost
+
+
+@pytest.mark.parametrize(("name", "page", "sections"), [
+    ("lead.html", "<h1>Nos partenaires</h1><p>L’OMD coopère avec eux.</p>"
+     "<p><strong>Union africaine (UA)</strong> – L’UA a signé en 2009.</p>"
+     "<p><b>Banque mondiale</b> – Elle finance.</p>",
+     [("Union africaine (UA)", "L’UA a signé en 2009."), ("Banque mondiale", "Elle finance.")]),
+    ("lead.md", "# Partenaires\n\n**Union africaine (UA)** L’UA coopère.\n\n- **Accord :** Protocole signé.\n\n"
+     "**Banque mondiale** – Elle finance.\n",
+     [("Union africaine (UA)", "L’UA coopère.\n\nAccord : Protocole signé."), ("Banque mondiale", "Elle finance.")]),
+    # Bold words that are a label, or that start a sentence going on in lower case, are no heading.
+    ("label.html", "<h2>Agence (AG)</h2><p><strong>Accord :</strong> Protocole.</p><p><b>OMD</b> et AG.</p>",
+     [("Agence (AG)", "Accord : Protocole.\n\nOMD et AG.")]),
+])
+def test_bold_lead_ins_head_their_paragraph_where_no_heading_is_marked(config, name, page, sections):
+    _, got = sections_of(page, config.resources, name)
+    assert [(h, t) for h, t, _ in got] == sections
