@@ -2,10 +2,10 @@
 
 The reader gives blocks; this module gives each one a role before the splitter looks for headings:
 - page furniture: site furniture by the patterns of ``layout.toml``; in plain text, page numbers, and
-  running headers, recognised by repetition (a line repeated next to page numbers, or three times and
+  running headers, recognised by repetition (a line repeated at every page break, or three times and
   breaking a paragraph);
-- table rows: cells in the markup, or, in plain text, lines cut into the same number of cells by the
-  same delimiter (`` – ``, `` | ``, a tab) as the line next to them; a first row of short cells
+- table rows: cells in the markup, or, in plain text, runs of two lines or more cut into the same
+  number of cells by the same delimiter (`` – ``, `` | ``, a tab); a first row of short cells
   without digits, made of header words (``layout.toml: table_header_words``), is the header row;
 - date lines: a line that holds only a date (``15/03/2023``, ``Publié le 3 juin 2021``), the date of
   the item next to it;
@@ -24,7 +24,10 @@ from ..models import Link, Page
 from ..resources import Resources
 from ..text import NUMERIC_DATE, collapse, written_date
 
-_SENTENCE_END = (".", "!", "?", ";", ":", ",", "…")
+SENTENCE_END = (".", "!", "?", ";", ":", ",", "…")
+# Why a line is set aside, where the splitter needs to know it (a page break inside a paragraph).
+PAGE_NUMBER = "page number"
+RUNNING_HEADER = "running header or footer (repeated on the page)"
 # Cell delimiters of a table written as text lines, in the order they are tried: tabs, then (once runs
 # of other spaces are one space) " | ", " – " or " — ", " - ". Plain string splits: a regular expression
 # with a space run on each side of the delimiter backtracks over every long run of spaces.
@@ -47,7 +50,7 @@ def heading_like(text: str) -> bool:
     """Shaped like a heading: short, no final full stop, not starting in lower case."""
     if len(text) > MAX_HEADING_CHARS or len(text.split()) > MAX_HEADING_WORDS:
         return False
-    if text.endswith(_SENTENCE_END) and not text.endswith(("..", ")")):
+    if text.endswith(SENTENCE_END) and not text.endswith(("..", ")")):
         return False
     return not text[0].islower()
 
@@ -82,7 +85,6 @@ class Layout:
         self.dateline = re.compile(layout.dateline.replace("{date}", date), re.I)
         self.header_words = frozenset(w.casefold() for w in layout.table_header_words)
         self.never_ends_heading = frozenset(w.casefold() for w in layout.heading_never_ends_with)
-        self.heading_prefixes = tuple(p.casefold() for p in layout.heading_prefixes)
 
     def lines(self, page: Page) -> list[Line]:
         """Every block of the page as a Line with its role."""
@@ -100,7 +102,7 @@ class Layout:
             elif self.is_site_furniture(text):
                 out.append(Line("aside", text, at, reason="site furniture (menu, language choice, copyright…)"))
             elif plain and self.is_page_number(text):
-                out.append(Line("aside", text, at, reason="page number"))
+                out.append(Line("aside", text, at, reason=PAGE_NUMBER))
             elif kind == "row":
                 out.append(Line("row", text, at, links=block.links))
             elif kind == "line" and self.date_line.match(text):
@@ -131,7 +133,7 @@ class Layout:
                       for n, i in enumerate(content)}
         def at_page_break(i: int) -> bool:
             """Next to a page number, or the first or last line of the page."""
-            return any(j is None or lines[j].reason == "page number" for j in neighbours[i])
+            return any(j is None or lines[j].reason == PAGE_NUMBER for j in neighbours[i])
 
         occurrences: dict[str, list[int]] = {}
         for i, k in key.items():
@@ -144,7 +146,7 @@ class Layout:
             title = heading_like(lines[where[0]].text)
             if all(at_page_break(i) for i in where) or (len(where) >= 3 and breaks and title):
                 repeated.add(k)
-        return [Line("aside", ln.text, ln.at, reason="running header or footer (repeated on the page)")
+        return [Line("aside", ln.text, ln.at, reason=RUNNING_HEADER)
                 if key.get(i) in repeated else ln for i, ln in enumerate(lines)]
 
     def _text_tables(self, lines: list[Line]) -> list[Line]:
@@ -176,12 +178,13 @@ class Layout:
         named = sum(1 for c in cells if any(w.casefold() in self.header_words for w in _WORD.findall(c)))
         return named * 2 >= len(cells)
 
-    def wrap_width(self, lines: list[Line]) -> float | None:
-        """The width a hard-wrapped page cuts its lines at: the median length of the lines that run on
-        into a next line starting in lower case, when at least three do; None for a page not wrapped."""
-        runs = [len(a.text) for a, b in zip(lines, lines[1:], strict=False)
-                if a.kind == "line" and b.kind == "line" and b.text[:1].islower()
-                and not a.text.endswith(_SENTENCE_END)]
+    def wrap_width(self, lines: list[tuple[str, str]]) -> float | None:
+        """The width a hard-wrapped page cuts its lines at, from its (kind, text) lines: the median
+        length of the lines that run on into a next line starting in lower case, when at least three
+        do; None for a page not wrapped."""
+        runs = [len(text) for (kind, text), (next_kind, next_text) in zip(lines, lines[1:], strict=False)
+                if kind == "line" and next_kind == "line" and next_text[:1].islower()
+                and not text.endswith(SENTENCE_END)]
         return statistics.median(runs) if len(runs) >= 3 else None
 
     def ends_mid_phrase(self, text: str) -> bool:
@@ -196,7 +199,7 @@ class Layout:
 def _cells(text: str) -> tuple[int, list[str]] | None:
     """(delimiter number, cells) of a line cut into two or more short cells, else None; a sentence
     (it ends with a full stop) is not a row, whatever dashes it holds."""
-    if text.rstrip().endswith(_SENTENCE_END):
+    if text.rstrip().endswith(SENTENCE_END):
         return None
     line = text.strip().strip("|")
     for n, cut in enumerate(_SPLITS):

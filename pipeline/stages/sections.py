@@ -25,14 +25,22 @@ from ..errors import InputError
 from ..models import Document, Link, Page, Partner, Rejected, Section, short_name
 from ..resources import Resources
 from ..text import acronyms_in, is_heading_acronym, sha256, slug
-from .layout import MAX_HEADING_CHARS, MAX_HEADING_WORDS, Layout, Line, heading_like
+from .layout import (
+    MAX_HEADING_CHARS,
+    MAX_HEADING_WORDS,
+    PAGE_NUMBER,
+    RUNNING_HEADER,
+    SENTENCE_END,
+    Layout,
+    Line,
+    heading_like,
+)
 from .reading import read_page
 
 log = logging.getLogger("pipeline")
 
 # A line this close to the page's wrap width, in a hard-wrapped page, was cut there: it is not a heading.
 WRAPPED = 0.85
-_SENTENCE_END = (".", "!", "?", ";", ":", ",", "…")
 _TRAILING_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<inner>[^()]+)\)\s*$")
 _WEB = re.compile(r"(www\.|https?:|\.(org|int|com|net|eu|fr)\b|@)", re.I)
 # "1. Union africaine (UA)", "2) …", "IV. …", "1.2 …": the number of a numbered heading or list item.
@@ -73,10 +81,9 @@ def _headline_like(text: str) -> bool:
 class _Splitter:
     """The sections of one page; lines set aside are kept with why, in page order."""
 
-    def __init__(self, page: Page, layout: Layout) -> None:
+    def __init__(self, page: Page, layout: Layout, lines: list[Line]) -> None:
         self.layout = layout
-        self.page = page
-        self.lines = layout.lines(page)
+        self.lines = lines
         self.markup = page.markup != "text"
         self.aside: list[tuple[int, str, str]] = []  # (position, line, why)
         self._words: frozenset[str] | None = None
@@ -119,10 +126,10 @@ class _Splitter:
                 blank = True
                 continue
             if block.kind == "aside":
-                broken = broken or block.reason in (_PAGE_NUMBER, _RUNNING)
+                broken = broken or block.reason in (PAGE_NUMBER, RUNNING_HEADER)
                 continue
             marked = block.kind == "heading"
-            if broken and out and not out[-1].text.endswith(_SENTENCE_END) and out[-1].kind == "line":
+            if broken and out and not out[-1].text.endswith(SENTENCE_END) and out[-1].kind == "line":
                 blank = False  # an unfinished paragraph goes on after a page break
             broken = False
             # In HTML and Markdown a line of its own was broken there (<br>, <pre>): it starts a new line.
@@ -153,7 +160,7 @@ class _Splitter:
             # right under a heading, as long as the lines the page is wrapped at.
             continued = nxt is not None and not nxt.starts_paragraph and nxt.text[:1].islower()
             unfinished = (prev is not None and not line.starts_paragraph and not prev.heading
-                          and prev.kind == "line" and not prev.text.rstrip().endswith(_SENTENCE_END))
+                          and prev.kind == "line" and not prev.text.rstrip().endswith(SENTENCE_END))
             cut = (width is not None and nxt is not None and not nxt.after_blank and prev is not None
                    and prev.heading and not line.starts_paragraph
                    and len(line.text) >= WRAPPED * width and not line.text.endswith(")"))
@@ -167,7 +174,7 @@ class _Splitter:
         if self.markup and not explicit:
             blocks = _lead_ins(blocks)
         lines = self._lines(blocks, explicit)
-        self.width = None if explicit else self.layout.wrap_width([Line(ln.kind, ln.text, ln.at) for ln in lines])
+        self.width = None if explicit else self.layout.wrap_width([(ln.kind, ln.text) for ln in lines])
         marks = self._mark_headings(lines, explicit)
         drafts: list[_Draft] = []
         lead: list[tuple[int, str]] = []
@@ -263,10 +270,6 @@ class _Splitter:
         return self._words
 
 
-_PAGE_NUMBER = "page number"
-_RUNNING = "running header or footer (repeated on the page)"
-
-
 def _lead_ins(blocks: list[Line]) -> list[Line]:
     """In markup that marks no heading, a paragraph that starts with bold words shaped like a heading,
     then a dash or a new sentence ("<strong>Union africaine (UA)</strong> – L'UA …"), is that heading
@@ -318,11 +321,12 @@ def split(page: Page, resources: Resources, layout: Layout | None = None) -> Doc
     """The partner sections of a page. Raises InputError when there is none."""
     layout = layout or Layout(resources)
     explicit = page.markup != "text" and any(b.kind == "heading" for b in page.blocks)
-    splitter, drafts, lead, loose = _drafts(page, layout, explicit)
+    lines = layout.lines(page)
+    splitter, drafts, lead, loose = _drafts(page, layout, lines, explicit)
     if explicit and not drafts:
         # Markup that marks no section's heading (text in divs, <dt>, bold labels over a <br>, only a
         # page title in <h1>): the lines' shape decides, as in plain text.
-        splitter, drafts, lead, loose = _drafts(page, layout, False)
+        splitter, drafts, lead, loose = _drafts(page, layout, lines, False)
     if not drafts:
         raise InputError(page.source, "no partner section found (a heading line followed by a paragraph)",
                          "check the page's layout against the README")
@@ -337,10 +341,10 @@ def split(page: Page, resources: Resources, layout: Layout | None = None) -> Doc
                     ignored=tuple((line, why) for _, line, why in ignored), encoding=page.encoding)
 
 
-def _drafts(page: Page, layout: Layout, explicit: bool):
+def _drafts(page: Page, layout: Layout, lines: list[Line], explicit: bool):
     """The page's section drafts once a page title (an <h1> with an introduction, a report's chapter
     heading over numbered partners) is taken out of them."""
-    splitter = _Splitter(page, layout)
+    splitter = _Splitter(page, layout, lines)
     drafts, lead, loose = splitter.split(explicit)
     if len(drafts) >= 3 and not _number(drafts[0].heading) and _number(drafts[1].heading) == 1 \
             and _number(drafts[2].heading) == 2:
