@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from wordfreq import zipf_frequency
+
 # Typographic apostrophes, quotes and dashes, each to one ASCII character (so offsets survive).
 _FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'", "′": "'",
                        "“": '"', "”": '"', "«": '"', "»": '"', "„": '"', "″": '"',
@@ -38,6 +40,12 @@ _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&]*[A-Z0-9](?:[ \-/][A-Z][A-Za-z0-9]+)?$
 _HEADING_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&'’.\-]*[A-Z0-9](?:[ \-][A-Z0-9][\w\-]*){0,2}$")
 # An acronym standing as a word inside a longer name: capitals, digits and "&" only.
 _ACRONYM_WORD = re.compile(r"\b[A-Z][A-Z0-9&]{1,}[A-Z0-9]?\b")
+# A short name written like a word, in mixed case (``Danida``, ``GrenAd``, ``TradeMark Africa``): one to
+# three words, each with a capital first, and some lower case.
+_SHORT_NAME = re.compile(r"^[A-Z][A-Za-z\-]*(?: [A-Z][A-Za-z\-]*){0,2}$")
+# How often a word must be written in French (wordfreq's Zipf scale) to be an ordinary word or a
+# place's name rather than a coined short name: "Belgique" is 4.8, "Ghana" 3.7, "Enabel" 0.
+_COMMON_WORD_ZIPF = 3.0
 
 
 def fold(text: str) -> str:
@@ -87,6 +95,17 @@ def is_acronym(text: str) -> bool:
 def is_heading_acronym(text: str) -> bool:
     """Whether the parentheses of a heading hold an acronym: the running-text forms and ``U.E``, ``G-20``."""
     return bool(_HEADING_ACRONYM.match(text)) and _enough_capitals(text)
+
+
+def is_short_name(text: str) -> bool:
+    """Whether ``text`` is written as a body's coined short name (what parentheses after its full name
+    hold): an inner capital (``GrenAd``, ``TradeMark Africa``) or a word French rarely writes
+    (``Danida``, ``Enabel``), not an ordinary word or a country (``Belgique``, ``Ghana``)."""
+    if len(text) > 30 or not _SHORT_NAME.match(text) or not any(c.islower() for c in text):
+        return False
+    words = text.split()
+    coined = any(any(c.isupper() for c in w[1:]) for w in words)
+    return coined or all(zipf_frequency(w.casefold(), "fr") < _COMMON_WORD_ZIPF for w in words)
 
 
 def acronyms_in(text: str) -> list[str]:

@@ -78,6 +78,10 @@ class OrganisationsFile(_Schema):
 class EntitiesFile(_Schema):
     org_heads: SomeWords
     not_org_heads: Words
+    capitalised_org_heads: Words
+    foreign_org_heads: Words
+    foreign_connectors: Words
+    org_head_suffixes: Words
     name_connectors: Words
     secretariat_of: Words
     named_by: Words

@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from wordfreq import zipf_frequency
+
 from ..models import ORGANISATION_SOURCES, Mention, Organisation, Partner
 from ..nlp import GAZETTEER_SPANS
 from ..nlp.cues import tokens
-from ..text import ARTICLES, fold, is_acronym, name_key, norm
+from ..text import ARTICLES, fold, is_acronym, is_short_name, name_key, norm
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -54,7 +56,11 @@ class Organisations:
         def folded(values) -> frozenset[str]:
             return frozenset(norm(w) for w in values)
 
-        self.heads = folded(words.org_heads)
+        self.capital_heads = folded(words.capitalised_org_heads)
+        self.heads = folded(words.org_heads) | self.capital_heads
+        self.foreign_heads = folded(words.foreign_org_heads)
+        self.foreign_connectors = frozenset(w for c in folded(words.foreign_connectors) for w in c.split())
+        self.head_suffixes = tuple(folded(words.org_head_suffixes))
         self.not_heads = folded(words.not_org_heads)
         self.any_heads = self.heads | self.not_heads
         self.connectors = folded(words.name_connectors)
@@ -71,7 +77,7 @@ class Organisations:
 
     def find(self, doc: Doc, text: str, partner: Partner | None = None) -> tuple[Organisation, ...]:
         gaz = self._gazetteer_candidates(doc)
-        heads = self._head_candidates(doc, gaz)
+        heads = self._head_candidates(doc, gaz) + self._foreign_candidates(doc)
         defined, not_bodies = self._definitions(doc, text, gaz + heads)
         # What the text itself defines wins over the gazetteer: "cellules de renseignement financier
         # (CRF)" is not the gazetteer's CRF.
@@ -89,6 +95,8 @@ class Organisations:
         identified = [self._identify(c, text, secretariat_inner) for c in chosen]
         identified = [_link_partner(c, partner) for c in identified]
         identified = [_unify_acronym(c, identified) for c in identified]
+        identified = [_unify_name(c, identified) for c in identified]
+        identified = [_unify_short(c, identified) for c in identified]
         identified = sorted(identified + self._bare_heads(doc, identified), key=lambda c: c.start)
         return _group(identified, text)
 
@@ -110,10 +118,19 @@ class Organisations:
         known_ends = {c.end for c in known}
         known_starts = {c.start for c in known}
         in_known = {t.i for c in known for t in doc.char_span(c.start, c.end, alignment_mode="expand") or ()}
-        known_names = {s.start for s in doc.spans.get(GAZETTEER_SPANS, []) if s.label_ == "ORG"}
+        known_names = {s.start: s.end for s in doc.spans.get(GAZETTEER_SPANS, []) if s.label_ == "ORG"}
         out = []
         for tok in tokens(doc):
-            if not self._may_start_name(doc, tok, known_names):
+            if tok.i in known_names:
+                # "Bureau régional de renforcement des capacités pour l'Afrique orientale": one office of
+                # a family the gazetteer knows is that office.
+                end = self._name_end(doc, tok, known_ends - {doc[known_names[tok.i] - 1].idx
+                                                             + len(doc[known_names[tok.i] - 1])}, known_starts)
+                if _more_specific(doc, known_names[tok.i], end):
+                    span = doc[tok.i:end]
+                    out.append(_Candidate(span.start_char, span.end_char, "", "", None, 2))
+                continue
+            if not self._may_start_name(doc, tok, set(known_names)):
                 continue
             end = self._name_end(doc, tok, known_ends, known_starts)
             if self._is_a_name(doc, tok, end, in_known, known_ends):
@@ -126,8 +143,11 @@ class Organisations:
         crime lutte contre …"), not after a generic determiner ("ces services"), and not a body's word
         inside the name of something else ("Initiative des Douanes vertes")."""
         toks = tokens(doc)
-        if norm(tok.text) not in self.heads or tok.i in known_names:
+        word = norm(tok.text)
+        if word not in self.heads or tok.i in known_names or word in self.capital_heads and tok.text[:1].islower():
             return False
+        if tok.pos_ in ("VERB", "AUX"):
+            return False  # "Centré sur …" is no "Centre"
         if tok.i > 0 and norm(toks[tok.i - 1].text) in self.generic:
             return False
         return not (tok.i > 1 and norm(toks[tok.i - 1].text) in self.connectors
@@ -151,20 +171,23 @@ class Organisations:
         toks = tokens(doc)
         t = toks[end]
         w = norm(t.text)
-        if t.is_space or t.is_punct and t.text not in ("/", "-", "'", "&"):
-            return False
+        if t.is_space or not t.text[:1].isalnum() and t.text not in ("/", "-", "'", "&"):
+            return False  # punctuation, and a table's "|"
         if t.text == "&":
             return True
         if t.text in ("/", "-"):  # "Fiscalité/Union", not "Commission - un"
             return end + 1 < len(doc) and toks[end + 1].text[:1].isupper() and toks[end - 1].text[:1].isupper()
         if w == "et":
             return self._continues_after_and(doc, head, end, known_ends, known_starts)
-        if w in self.connectors or w.endswith("'"):
+        if w in self.connectors or w in ("d'", "l'"):
             nxt = toks[end + 1] if end + 1 < len(doc) else None
             if nxt is None or norm(nxt.text) in self.generic:
                 return False
-            return w != "en" or nxt.text[:1].isupper()  # "en Afrique" continues a name, "en vue de" does not
+            # "en Afrique", "commissionnaires en douane" continue a name, "en vue de" does not
+            return w != "en" or nxt.text[:1].isupper() or norm(nxt.text) in self.heads
         finite = t.pos_ == "AUX" or t.pos_ == "VERB" and "Part" not in t.morph.get("VerbForm")
+        if t.text[:1].islower() and _verb_before_object(doc, end):
+            return False  # "… de la Finlande soutient le …", "La Fondation participe aux …"
         if finite and not t.text[:1].isupper() or w in self.not_heads and t.i > head.i + 1:
             return False
         if w in self.stop_words:
@@ -179,14 +202,29 @@ class Organisations:
         toks = tokens(doc)
         nxt = toks[end + 1] if end + 1 < len(doc) else None
         nxt2 = toks[end + 2] if end + 2 < len(doc) else None
+        if nxt is None or self._another_body(doc, head, end + 1) or toks[end - 1].text.isupper():
+            return False  # "… et du Service des douanes …", "Secrétariat de l'OMD et Eurojust": two bodies
+        if _pair_of_words(toks[end - 1], nxt, self.stop_words):
+            return toks[end - 1].idx + len(toks[end - 1]) not in known_ends
         complement = any(norm(x.text) in ("sur", "pour", "contre") for x in doc[head.i:end])
         continues = nxt is not None and nxt2 is not None and (
             nxt.text[:1].isupper()
             or norm(nxt.text) in ("de", "du", "des", "d'") and nxt2.pos_ in ("NOUN", "DET")
             # "sur le commerce et le développement": the complement goes on
             or complement and norm(nxt.text) in ("le", "la", "les", "l'") and nxt2.text[:1].islower()
-            and nxt2.pos_ == "NOUN")
+            and nxt2.pos_ == "NOUN"
+            # "pour l'Asie et le Pacifique": the place goes on
+            or complement and norm(nxt.text) in ("le", "la", "les", "l'") and nxt2.text[:1].isupper()
+            and norm(nxt2.text) not in self.any_heads)
         return continues and toks[end - 1].idx + len(toks[end - 1]) not in known_ends and nxt.idx not in known_starts
+
+    def _another_body(self, doc: Doc, head: Token, i: int) -> bool:
+        """Whether token ``i`` (after "et") starts another body of the same kind: "le Service des
+        douanes du Tadjikistan et du Service des douanes kirghize" names two."""
+        toks = tokens(doc)
+        while i < len(doc) and norm(toks[i].text) in ("de", "du", "des", "d'", "la", "le", "les", "l'"):
+            i += 1
+        return i < len(doc) and norm(toks[i].text) == norm(head.text)
 
     def _is_a_name(self, doc: Doc, head: Token, end: int, in_known: set[int], known_ends: set[int]) -> bool:
         """Whether ``doc[head.i:end]`` names one body rather than a class of them or a description."""
@@ -195,11 +233,18 @@ class Organisations:
             return False
         inner = span[1:]
         named = any(t.text[:1].isupper() for t in inner) or any(norm(t.text) in self.named_by for t in inner)
+        word = norm(head.text)
+        plural = word.endswith(("s", "x")) and word != head.lemma_.lower()
+        if head.text[:1].isupper() and not plural and not named:
+            # A head given a capital names one body, whatever the case of its complements ("l'Agence
+            # danoise pour le développement international"); a heading or a label has it too.
+            # (not "le Réseau le 30 novembre": a complement is no article, nor a number)
+            return norm(inner[0].text) not in ("le", "la", "les", "l'") and not any(t.like_num for t in inner) \
+                and any(t.pos_ in ("ADJ", "NOUN", "PROPN") for t in inner)
         # At a sentence's start a capital says nothing: "Administrations des douanes des États membres…"
         sentence_initial = all(t.is_space or t.is_punct for t in doc[head.sent.start:head.i])
         if not head.text[:1].isupper() or sentence_initial:
-            word = norm(head.text)
-            if word.endswith(("s", "x")) and word != head.lemma_.lower():
+            if plural:
                 return False  # "les administrations des douanes …", "Administrations douanières d'Asie": a class
             if not any(norm(t.text) in self.named_by
                        or t.pos_ == "PROPN" and t.text[:1].isupper() and t.i not in in_known for t in inner):
@@ -207,6 +252,43 @@ class Organisations:
             if _descriptive(doc, head.i, known_ends):
                 return False  # "l'ASFC est l'administration douanière du Canada": says what, not who
         return named or _defined_after(doc, span)
+
+    # --- names in other languages ----------------------------------------------------------------
+
+    def _foreign_candidates(self, doc: Doc) -> list[_Candidate]:
+        """Names written word by word in capitals around a head in another language: "la Ghana Revenue
+        Authority", "le Servicio Nacional de Aduana del Ecuador", "la Generalzolldirektion"."""
+        toks = tokens(doc)
+        out = []
+        i = 0
+        while i < len(doc):
+            if not self._capitalised(toks[i]):
+                i += 1
+                continue
+            last, k = i, i + 1
+            while k < len(doc):
+                if self._capitalised(toks[k]):
+                    last = k
+                elif toks[k].text == "-" and not toks[k - 1].whitespace_ and k + 1 < len(doc) \
+                        and self._capitalised(toks[k + 1]):
+                    pass  # "Direção-Geral"
+                elif not (norm(toks[k].text) in self.foreign_connectors or _not_french(toks[k])) or k - last > 2:
+                    break
+                k += 1
+            words = [norm(t.text) for t in doc[i:last + 1]]
+            capitals = sum(self._capitalised(t) for t in doc[i:last + 1])
+            headed = any(w in self.foreign_heads for w in words) and capitals >= 2
+            compound = any(w.endswith(self.head_suffixes) and len(w) > 8 for w in words)
+            if headed or compound:
+                out.append(_Candidate(toks[i].idx, toks[last].idx + len(toks[last]), "", "", None, 2))
+            i = last + 1
+        return out
+
+    def _capitalised(self, tok: Token) -> bool:
+        """A word of a name in capitals: not a French word that a capital only starts a sentence with."""
+        text = tok.text
+        return text[:1].isupper() and text[-1:].isalnum() and norm(text) not in self.stop_words \
+            and norm(text) not in self.generic
 
     # --- acronyms defined in the text ------------------------------------------------------------
 
@@ -239,6 +321,9 @@ class Organisations:
             before = toks[paren - 2]  # « MENA » (Afrique du Nord et Moyen-Orient)
         inside = doc[paren + 1: close]
         acronym = _acronym_in(text, inside)
+        long_end = before.idx + len(before.text)
+        if acronym is not None and not is_acronym(acronym) and long_end not in by_end:
+            return None  # a short name in mixed case ("(Enabel)") only follows a name found otherwise
         if acronym is None:
             # "ACR (Afrique du Nord et Moyen-Orient)": an unknown acronym explained as something other
             # than a body is not one.
@@ -246,7 +331,6 @@ class Organisations:
                     and norm(inside[0].text) not in self.heads:
                 not_bodies.add(before.text)
             return None
-        long_end = before.idx + len(before.text)
         long = by_end.get(long_end)
         if long is None:
             long = self._long_form(doc, paren, acronym, long_end, not_bodies)
@@ -274,7 +358,7 @@ class Organisations:
                 not_bodies.add(acronym)  # "opérateur économique agréé (OEA)": a term, not a body
             return None
         first = norm(toks[start].text)
-        if first in self.not_heads or first not in self.heads:
+        if first in self.not_heads or first not in self.heads and first not in self.foreign_heads:
             not_bodies.add(acronym)
             return None
         return _Candidate(toks[start].idx, long_end, "", "", None, 1)
@@ -307,9 +391,12 @@ class Organisations:
         if c.key:
             return c
         surface = _strip_article(text[c.start:c.end])
-        name = re.sub(r"\s*\([^()]*\)\s*$", "", surface).strip()
+        # "Groupe consultatif du secteur privé (GCSP) de l'OMD": the acronym is not part of the name
+        name = re.sub(r"\s*\([^()]*\)", "", surface).strip()
         inner = secretariat_inner.get(c.start)
         if inner is not None:
+            if not inner.key:  # "Secrétariat du Groupe Egmont": the body a name found
+                inner = self._identify(inner, text, {})
             return replace(c, key=inner.key, name=inner.name, acronym=inner.acronym)
         gaz = self.gazetteer.find_name(name)
         if gaz is None and c.acronym:
@@ -323,7 +410,9 @@ class Organisations:
 
     def _secretariats(self, text: str, cands: list[_Candidate]) -> dict[int, _Candidate]:
         """Head-noun names that are a known body's secretariat: start offset -> the body."""
-        by_start = {c.start: c for c in cands if c.rank in (0, 1) and c.key}
+        # At one place, a known identity first, then the most trusted source.
+        inners = [c for c in cands if c.key or c.rank == 2 or c.acronym]
+        by_start = {c.start: c for c in sorted(inners, key=lambda c: (bool(c.key), -c.rank))}
         out = {}
         for c in cands:
             if c.rank != 2:
@@ -391,6 +480,51 @@ def _strip_article(text: str) -> str:
     return text
 
 
+def _not_french(tok: Token) -> bool:
+    """A lower-case word French does not write: "wirtschaftliche" in a German name."""
+    return tok.text.isalpha() and tok.text.islower() and zipf_frequency(tok.text, "fr") < 1.0
+
+
+def _more_specific(doc: Doc, known_end: int, end: int) -> bool:
+    """Whether a name that runs on past a known name to ``end`` names one of its offices: the rest
+    says where ("pour l'Afrique orientale et australe", "de l'Asie et du Pacifique")."""
+    toks = tokens(doc)
+    if end <= known_end + 1 or norm(toks[known_end].text) not in ("pour", "de", "du", "des", "d'", "en"):
+        return False
+    return any(t.text[:1].isupper() for t in doc[known_end + 1:end])
+
+
+def _pair_of_words(prev: Token, nxt: Token, stop_words: frozenset[str]) -> bool:
+    """Two words of one kind joined by "et" inside a name: "des transitaires et commissionnaires",
+    "des Affaires étrangères et européennes"."""
+    if not nxt.text[:1].islower() or norm(nxt.text) in stop_words:
+        return False
+    if prev.pos_ == "ADJ" and nxt.pos_ == "ADJ":
+        return True  # "pour l'Afrique orientale et australe"
+    return prev.pos_ in ("ADJ", "NOUN") and nxt.pos_ in ("ADJ", "NOUN") and prev.text[-1:] in "sx" \
+        and nxt.text[-1:] in "sx"
+
+
+# What follows a verb and never a noun inside a name: an article or a clitic ("soutient le", "finance
+# les", "participe aux"); "des" and "du" are left out, as a name's complement starts with them.
+_AFTER_VERB = frozenset(["le", "la", "les", "l'", "un", "une", "s'", "se", "a", "aux", "au", "ses", "son", "sa", "leurs"])
+
+
+def _verb_before_object(doc: Doc, i: int) -> bool:
+    """Whether the lower-case word at ``i`` is a verb that a name runs into: followed by an article or
+    a clitic, where a name's noun would be followed by an adjective or a preposition."""
+    toks = tokens(doc)
+    t = toks[i]
+    if t.pos_ not in ("NOUN", "VERB", "ADJ") or i + 1 >= len(doc):
+        return False
+    if toks[i + 1].pos_ == "ADV" and toks[i + 1].text[:1].islower():
+        return True  # "La Fondation participe également …"
+    nxt = norm(toks[i + 1].text)
+    if nxt in ("au", "aux"):  # "coopération au développement", but "participe aux travaux"
+        return t.pos_ == "VERB" or norm(t.text).endswith("e") and toks[i - 1].text[:1].isupper()
+    return nxt in _AFTER_VERB
+
+
 def _participle_before_complement(doc: Doc, end: int) -> bool:
     toks = tokens(doc)
     return toks[end - 1].pos_ == "VERB" and end < len(doc) and toks[end].pos_ in ("ADP", "DET")
@@ -427,7 +561,7 @@ def _defined_after(doc: Doc, span: Span) -> bool:
 def _acronym_in(text: str, inside: Span) -> str | None:
     """The acronym a parenthesis defines: "(ACR)", "(ACR, « English name »)" or "(« English name », ACR)"."""
     whole = text[inside.start_char:inside.end_char] if len(inside) else ""
-    if is_acronym(whole):
+    if is_acronym(whole) or is_short_name(whole):
         return whole
     commas = [t.i for t in inside if t.text == ","]
     if not commas:
@@ -518,6 +652,31 @@ def _unify_acronym(c: _Candidate, all_cands: list[_Candidate]) -> _Candidate:
         for other in all_cands:
             if other.acronym == c.acronym and other.name:
                 return replace(c, key=other.key, name=other.name)
+    return c
+
+
+def _unify_name(c: _Candidate, all_cands: list[_Candidate]) -> _Candidate:
+    """A name written again without its acronym is the body it was defined for: "le Port autonome de
+    Lomé (PAL)" and, later, "le Port autonome de Lomé"."""
+    if c.key.startswith("n"):
+        key = name_key(c.name)
+        for other in all_cands:
+            if other.acronym and other.key != c.key and name_key(other.name) == key:
+                return replace(c, key=other.key, name=other.name, acronym=other.acronym)
+    return c
+
+
+def _unify_short(c: _Candidate, all_cands: list[_Candidate]) -> _Candidate:
+    """"le Bureau régional", after "le Bureau régional de renforcement des capacités pour …": a head
+    and its adjectives alone, the start of a fuller name found in the section, are that body."""
+    words = c.name.split()
+    if not c.key.startswith("n") or len(words) > 3 or any(norm(w) in _STOP for w in words):
+        return c
+    key = name_key(c.name) + " "
+    longer = {o.key: o for o in all_cands if o.key != c.key and name_key(o.name).startswith(key)}
+    if len(longer) == 1:
+        o = next(iter(longer.values()))
+        return replace(c, key=o.key, name=o.name, acronym=o.acronym)
     return c
 
 

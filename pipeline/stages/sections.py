@@ -24,7 +24,7 @@ from wordfreq import zipf_frequency
 from ..errors import InputError
 from ..models import Document, Link, Page, Partner, Rejected, Section, short_name
 from ..resources import Resources
-from ..text import acronyms_in, is_heading_acronym, sha256, slug
+from ..text import acronyms_in, is_heading_acronym, is_short_name, sha256, slug
 from .layout import (
     MAX_HEADING_CHARS,
     MAX_HEADING_WORDS,
@@ -407,8 +407,8 @@ def _name_and_acronym(heading: str, known_acronyms: frozenset[str]) -> tuple[str
             return heading, None
         if is_heading_acronym(inner):
             return name, inner
-        if inner in known_acronyms:  # short names written like words: (Frontex), (Europol)
-            return name, inner
+        if inner in known_acronyms or is_short_name(inner) and " " in name:
+            return name, inner  # short names written like words: (Frontex), (Europol), (Enabel), (GrenAd)
         if len(inner.split()) >= 3:
             # "Le secrétariat de l'OSCE (Organisation pour la sécurité...)": the acronym is in the name
             found = acronyms_in(name)
