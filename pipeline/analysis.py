@@ -49,7 +49,7 @@ class Analyser:
             nlp = self.nlp
             kit = Toolkit(resources=self.config.resources, tokenizer=nlp.tokenizer,
                           stop_words=frozenset(norm(w) for w in nlp.Defaults.stop_words),
-                          normalise_date=DateNormaliser())
+                          normalise_date=DateNormaliser(self.config.resources.dates.languages))
             self._extractors = build(kit, self.stages)
         return self._extractors
 

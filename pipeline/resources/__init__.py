@@ -122,7 +122,9 @@ class AgreementsFile(_Schema):
 # --- dates.toml -----------------------------------------------------------------------------------
 
 class DatesFile(_Schema):
+    languages: Annotated[tuple[Literal["fr", "en", "es", "pt", "de", "it"], ...], msgspec.Meta(min_length=1)]
     months: SomeWords
+    range_joiners: Words
     not_a_year_after: Words
     not_a_year_before: Words
     not_plural_nouns: Words

@@ -82,7 +82,9 @@ class Agreements:
         agreements: list[_Mention] = []
         for i, cue in enumerate(cues):
             status = self._status(text[cue.sentence[0]:cue.sentence[1]])
-            cue_dates = dated[i] or [self._same_period(text, cue, dates) or self._today(text, cue, partner)]
+            # "ont signé aujourd'hui …, en clôture du séminaire tenu du 3 au 5 juin": the signing is today
+            today = self._today(text, cue, partner)
+            cue_dates = [today] if today and cue.count == 1 else dated[i] or [self._same_period(text, cue, dates)]
             if cue.anaphoric and cue.count == 1 and self._refer_back(text, cue, cue_dates[0], status, dates,
                                                                      agreements):
                 continue
@@ -238,16 +240,19 @@ class Agreements:
         """The parties of the instrument; several tuples when each subject concluded its own."""
         lo, hi = self._clause(text, cue.sentence, (cue.start, cue.end))
         own = _partner_label(partner, orgs)
+        # The sides a text leaves implicit: the OMD where the section names it, and the partner where
+        # its heading names a body (a country, a headline is never a party).
+        implicit = [p for p in (WCO if _names_wco(orgs) else None, own) if p]
         if _BOTH.search(norm(text[lo:hi])):
-            return [_unique([WCO, own])]
+            return [_unique([WCO, *implicit])]
         mentioned = _orgs_in(orgs, lo, hi)
         between = re.search(r"\bentre\s", text[cue.end:hi])
         if between and between.start() <= 80:
             after_between = cue.end + between.end()
             first = min((s for s, _ in mentioned if s >= after_between), default=None)
             if first is not None and first - after_between <= 6:  # "entre l'OMD et…", not "entre les États…"
-                labels = _unique(o.short_name() for s, o in mentioned if s >= after_between)[:2]
-                return [labels if len(labels) == 2 else _unique([*labels, WCO, own])]
+                labels = _unique(o.short_name() for o in _listed(text, mentioned, first))
+                return [labels if len(labels) >= 2 else _unique([*labels, *implicit])]
         subjects = [o for s, o in mentioned if s < cue.start and _is_subject(text, s)]
         # "… un Protocole d'accord avec l'OMD" or "Elle a conclu avec l'OMD … un Protocole d'accord".
         after_with = re.search(r"\bavec\b", text[cue.end:hi])
@@ -262,7 +267,7 @@ class Agreements:
         # A partner page is about the partner's instruments with the OMD: a side the text leaves
         # implicit ("Elle a conclu avec l'OMD…", "… conclu avec l'ADII") is the OMD or the partner.
         if len(labels) < 2:
-            labels = _unique([*labels, WCO, own])
+            labels = _unique([*labels, *implicit])
         return [labels]
 
     def _status(self, sentence_text: str) -> str:
@@ -373,14 +378,34 @@ def _unique(labels) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _partner_label(partner: Partner, orgs: tuple[Organisation, ...]) -> str:
+def _partner_label(partner: Partner, orgs: tuple[Organisation, ...]) -> str | None:
+    """How the partner is named as a party: the organisation its heading names; None when the heading
+    names none that the section mentions (a country, a headline, a report heading)."""
     for org in orgs:
         if partner.acronym and org.acronym == partner.acronym:
             return org.short_name()
     for org in orgs:
         if norm(org.name) == norm(partner.name) or any(norm(m.text).endswith(norm(partner.name)) for m in org.mentions):
             return org.short_name()
-    return partner.short_name()
+    return partner.short_name() if partner.acronym else None
+
+
+def _names_wco(orgs: tuple[Organisation, ...]) -> bool:
+    return any(o.short_name() == WCO for o in orgs)
+
+
+def _listed(text: str, mentioned: list[tuple[int, Organisation]], first: int) -> list[Organisation]:
+    """The bodies listed from ``first`` on: "entre la BCIE, le SIECA et l'OMD" is three."""
+    out: list[Organisation] = []
+    end = first
+    for s, o in mentioned:
+        if s < first:
+            continue
+        if out and not re.fullmatch(r"\s*(,|et|,\s*et)\s*(l['’]|le |la |les |du |de la |des |d['’])?", text[end:s]):
+            break
+        out.append(o)
+        end = max(m.end for m in o.mentions if m.start == s)
+    return out
 
 
 def _is_subject(text: str, start: int) -> bool:

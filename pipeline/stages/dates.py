@@ -32,6 +32,11 @@ class DateFinder:
         self.normalise = kit.normalise_date
         self.min_year, self.max_year = words.min_year, words.max_year
         self.day_month_year = re.compile(written_date(words.months), re.IGNORECASE)
+        months = "|".join(sorted((re.escape(m) for m in words.months), key=len, reverse=True))
+        joiners = "|".join(re.escape(j) for j in words.range_joiners)
+        # The first end of a range, right before the written date that ends it.
+        self.range_start = re.compile(rf"(?<![\w/.-])(?P<day>[0-3]?\d)(?:er)?(?:\s+(?P<month>{months})\.?)?"
+                                      rf"\s*(?:{joiners})\s*$", re.IGNORECASE)
         self.not_a_year_after = frozenset(norm(w) for w in words.not_a_year_after)
         self.not_a_year_before = frozenset(norm(w) for w in words.not_a_year_before)
         self.not_plural_nouns = frozenset(norm(w) for w in words.not_plural_nouns)
@@ -41,7 +46,7 @@ class DateFinder:
         first, then numeric ones, then years, none overlapping another."""
         found: list[tuple[int, int, str, DatePrecision]] = []
         taken: list[tuple[int, int]] = []
-        for rule in (self._written_dates, self._numeric_dates, self._years):
+        for rule in (self._written_dates, self._numeric_dates, self._periods, self._years):
             for start, end, value, precision, keep in rule(text, taken):
                 taken.append((start, end))
                 if keep:
@@ -64,7 +69,23 @@ class DateFinder:
             parsed = self.normalise(expression.replace(".", ""))
             expected = "day" if day else "month"
             valid = parsed is not None and parsed[1] == expected and parsed[0].startswith(m.group("year"))
+            if valid and day:
+                yield from self._range_start(text, m.start(), m.group("year"), parsed[0])
             yield (m.start(), m.end(), *(parsed if valid else ("", "day")), valid)
+
+    def _range_start(self, text: str, at: int, year: str, end_value: str):
+        """"du 12 au 14 mars 2018": the 12th of March 2018, the range's first written end."""
+        found = self.range_start.search(text, max(0, at - 30), at)
+        if found is None:
+            return
+        day = int(found.group("day"))
+        month = found.group("month")
+        parsed = self.normalise(f"{day} {month.rstrip('.')} {year}") if month else \
+            self.normalise(f"{day}/{int(end_value[5:7])}/{year}")
+        if parsed is None or parsed[1] != "day" or parsed[0] >= end_value:
+            return
+        end = found.end("month") if month else found.end("day") + (2 if text[found.end("day"):].startswith("er") else 0)
+        yield (found.start(), end, *parsed, True)
 
     def _numeric_dates(self, text: str, taken: list[tuple[int, int]]):
         """"13/05/1998", "13.05.1998", "1998-05-13"; "31/02/2005" and the like are not dates."""
@@ -81,6 +102,14 @@ class DateFinder:
             if parsed is None or parsed[0] != f"{y}-{int(mo):02d}-{int(d):02d}":
                 continue
             yield (m.start(), m.end(), *parsed, True)
+
+    def _periods(self, text: str, taken: list[tuple[int, int]]):
+        """"l'exercice 2017/2018": both years of a period written with a slash."""
+        for m in _PERIOD.finditer(text):
+            if _free(taken, m.start(), m.end()) and self._valid_year(m.group(1)) and self._valid_year(m.group(2)) \
+                    and int(m.group(1)) < int(m.group(2)):
+                yield (m.start(1), m.end(1), m.group(1), "year", True)
+                yield (m.start(2), m.end(2), m.group(2), "year", True)
 
     def _years(self, text: str, taken: list[tuple[int, int]]):
         """A year on its own, or an end of a range of years; not a number that counts or numbers things."""
@@ -172,6 +201,7 @@ class Published(DateFinder):
 
 
 _NUMERIC = re.compile(NUMERIC_DATE)
+_PERIOD = re.compile(r"(?<![\w/.,])(\d{4})/(\d{4})(?![\w/])")
 # A year, either end of a range of years ("2021-2025", "2010–2014"), a season ("2012/13").
 _YEAR = re.compile(r"(?<![\w/.,])(?P<year>\d{4})(?:/\d{2}(?!\d))?(?![\w/]|[.,]\d|-\d{2}\b|[-–](?!\d{4}\b))")
 

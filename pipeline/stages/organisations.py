@@ -507,7 +507,8 @@ def _pair_of_words(prev: Token, nxt: Token, stop_words: frozenset[str]) -> bool:
 
 # What follows a verb and never a noun inside a name: an article or a clitic ("soutient le", "finance
 # les", "participe aux"); "des" and "du" are left out, as a name's complement starts with them.
-_AFTER_VERB = frozenset(["le", "la", "les", "l'", "un", "une", "s'", "se", "a", "aux", "au", "ses", "son", "sa", "leurs"])
+_AFTER_VERB = frozenset(["le", "la", "les", "l'", "un", "une", "s'", "se", "a", "aux", "au", "ses", "son", "sa",
+                         "leurs"])
 
 
 def _verb_before_object(doc: Doc, i: int) -> bool:
