@@ -16,7 +16,8 @@ from typing import Literal, get_args
 AgreementType = Literal["memorandum_of_understanding", "cooperation_agreement", "letter_of_intent", "agreement"]
 DatePrecision = Literal["day", "month", "year"]
 DateRole = Literal["signature", "conclusion", "creation", "start", "event"]
-AgreementStatus = Literal["signed", "concluded", "mentioned"]
+# ("pending": under negotiation or to be signed; it has no date of its own)
+AgreementStatus = Literal["signed", "concluded", "mentioned", "pending"]
 # Where an organisation was found, most trusted first: in the gazetteer, as an acronym the text
 # defines, as a name read from the text, or as an acronym known from neither (reported so that the
 # gazetteer can grow).
@@ -39,7 +40,7 @@ FRENCH_LABELS: dict[str, dict[str, str]] = {
     "date_precision": {"day": "jour", "month": "mois", "year": "année"},
     "date_role": {"signature": "signature", "conclusion": "conclusion", "creation": "création", "start": "début",
                   "event": "événement"},
-    "agreement_status": {"signed": "signé", "concluded": "conclu", "mentioned": "mentionné"},
+    "agreement_status": {"signed": "signé", "concluded": "conclu", "mentioned": "mentionné", "pending": "en négociation"},
 }
 
 

@@ -106,6 +106,9 @@ class AgreementContext(_Schema):
     pending: Words
     another: Words
     renewal: Words
+    denied: Words
+    replaces: Words
+    relative: Words
     not_in: Words
     clause_breaks: Words
     signed: Words

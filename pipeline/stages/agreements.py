@@ -78,19 +78,46 @@ class Agreements:
         accord") tells more about one already named; another merges with its twin, or is a new one."""
         dates = partner.dates
         cues = self._cues(doc, text)
-        dated = _dated(cues, dates)
+        replaced = self._replaced(text, dates)
+        dated = _dated(cues, tuple(d for d in dates if d not in replaced))
         agreements: list[_Mention] = []
         for i, cue in enumerate(cues):
             status = self._status(text[cue.sentence[0]:cue.sentence[1]])
             # "ont signé aujourd'hui …, en clôture du séminaire tenu du 3 au 5 juin": the signing is today
             today = self._today(text, cue, partner)
             cue_dates = [today] if today and cue.count == 1 else dated[i] or [self._same_period(text, cue, dates)]
+            if status == "pending" or self._dated_relatively(text, cue, cue_dates[0]):
+                # "un accord de mise en œuvre l'année suivante", "en négociation depuis 2023": no date of its own
+                cue_dates = [None] * cue.count
             if cue.anaphoric and cue.count == 1 and self._refer_back(text, cue, cue_dates[0], status, dates,
                                                                      agreements):
                 continue
             for parties in self._parties(text, cue, partner, partner.organisations):
                 self._add_mentions(text, cue, cue_dates, parties, status, dates, agreements)
+                agreements += [replace(agreements[-1], date=d, date_text=_date_text(text, d), status="mentioned")
+                               for d in replaced if _replaces(cue, d, cues)]
         return tuple(_to_agreement(text, a) for a in agreements)
+
+    def _replaced(self, text: str, dates: tuple[DateMention, ...]) -> list[DateMention]:
+        """The dates of earlier instruments a text says were replaced: "qui remplace celui de 2009"."""
+        return [d for d in dates if _ends_with_word(text[max(0, d.start - 40):d.start], self.plain["replaces"])]
+
+    def _dated_relatively(self, text: str, cue: _Cue, date: DateMention | None) -> bool:
+        """Whether the instrument is dated only relative to another ("… suivi l'année suivante d'un
+        accord"): a relative phrase nearer to it, in its sentence, than the date it was given."""
+        lo, hi = cue.sentence
+        folded = norm(text[lo:hi])
+        near = None
+        for phrase in self.plain["relative"]:
+            for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", folded):
+                at = lo + m.start()
+                distance = cue.start - (at + len(phrase)) if at < cue.start else at - cue.end
+                near = distance if near is None else min(near, distance)
+        if near is None:
+            return False
+        if date is None:
+            return True
+        return near < (cue.start - date.end if date.start < cue.start else date.start - cue.end)
 
     def _today(self, text: str, cue: _Cue, partner: Partner) -> DateMention | None:
         """"… ont signé aujourd'hui un Protocole d'accord": the day the item was published, if it was."""
@@ -171,13 +198,13 @@ class Agreements:
 
     def _names_an_instrument(self, m: Match, text: str, start: int, end: int, sentence: str) -> bool:
         """Whether a cue's words, where they stand, name an instrument of the partner: not in a set
-        phrase ("d'un commun accord"), not denied or pending ("aucun accord", "en cours de
-        négociation"), and a generic "accord" only as the generic rules allow."""
+        phrase ("d'un commun accord"), not denied ("aucun accord", "n'a jamais été signé"), and a
+        generic "accord" only as the generic rules allow. (One under negotiation is kept: "pending".)"""
         around = norm(text[max(0, start - 20):end + 20])
         if any(w in around for w in self.plain["not_in"]):
             return False
         if _ends_with_word(text[max(0, start - 25):start], self.plain["not_before"]) \
-                or _has_word(sentence, self.accented["pending"]):
+                or _has_word(sentence, self.accented["denied"]):
             return False
         return m.value != "agreement" or self._generic_cue_names_an_instrument(m, text, start, end, sentence)
 
@@ -192,7 +219,7 @@ class Agreements:
             return False  # "l'Accord de Paris", "Accord de Lomé": a treaty named after a place
         if m.phrase in self.needs_context and not _has_word(sentence, self.accented["making"]):
             return False
-        return text[start:start + 1].isupper() or not norm(text[start:end]).endswith("s")
+        return text[start:start + 1].isupper() or not norm(text[start:end]).split()[0].endswith("s")
 
     def _same_period(self, text: str, cue: _Cue, dates: tuple[DateMention, ...]) -> DateMention | None:
         """"… complété, au cours du même mois, par un Mémorandum": the previous date, cut to that period."""
@@ -239,9 +266,10 @@ class Agreements:
     def _parties(self, text: str, cue: _Cue, partner: Partner, orgs: tuple[Organisation, ...]) -> list[tuple[str, ...]]:
         """The parties of the instrument; several tuples when each subject concluded its own."""
         lo, hi = self._clause(text, cue.sentence, (cue.start, cue.end))
-        own = _partner_label(partner, orgs)
+        own = _partner_label(partner, orgs) or _counterpart(orgs, cue.start)
         # The sides a text leaves implicit: the OMD where the section names it, and the partner where
-        # its heading names a body (a country, a headline is never a party).
+        # its heading names a body (a country, a headline is never a party: then the body the item is
+        # about, the last other than the OMD named before the instrument).
         implicit = [p for p in (WCO if _names_wco(orgs) else None, own) if p]
         if _BOTH.search(norm(text[lo:hi])):
             return [_unique([WCO, *implicit])]
@@ -271,6 +299,8 @@ class Agreements:
         return [labels]
 
     def _status(self, sentence_text: str) -> str:
+        if _has_word(sentence_text, self.accented["pending"]):
+            return "pending"
         if _has_word(sentence_text, self.accented["signed"]):
             return "signed"
         if _has_word(sentence_text, self.accented["concluded"]):
@@ -365,6 +395,14 @@ def _date_text(text: str, date: DateMention) -> str:
     return text[start:date.end]
 
 
+def _replaces(cue: _Cue, date: DateMention, cues: list[_Cue]) -> bool:
+    """Whether ``date`` is that of the instrument ``cue`` replaces: the nearest cue before it, in its sentence."""
+    lo, hi = cue.sentence
+    if not (lo <= date.start < hi and cue.end <= date.start):
+        return False
+    return not any(c is not cue and cue.end <= c.start < date.start for c in cues)
+
+
 def _orgs_in(orgs: tuple[Organisation, ...], lo: int, hi: int) -> list[tuple[int, Organisation]]:
     found = [(m.start, org) for org in orgs for m in org.mentions if lo <= m.start and m.end <= hi]
     return sorted(found, key=lambda x: x[0])
@@ -388,6 +426,12 @@ def _partner_label(partner: Partner, orgs: tuple[Organisation, ...]) -> str | No
         if norm(org.name) == norm(partner.name) or any(norm(m.text).endswith(norm(partner.name)) for m in org.mentions):
             return org.short_name()
     return partner.short_name() if partner.acronym else None
+
+
+def _counterpart(orgs: tuple[Organisation, ...], before: int) -> str | None:
+    """The body other than the OMD last named before ``before``, if any."""
+    named = [(m.start, o) for o in orgs if o.short_name() != WCO for m in o.mentions if m.start < before]
+    return max(named, key=lambda x: x[0])[1].short_name() if named else None
 
 
 def _names_wco(orgs: tuple[Organisation, ...]) -> bool:

@@ -186,7 +186,7 @@ class Organisations:
             # "en Afrique", "commissionnaires en douane" continue a name, "en vue de" does not
             return w != "en" or nxt.text[:1].isupper() or norm(nxt.text) in self.heads
         finite = t.pos_ == "AUX" or t.pos_ == "VERB" and "Part" not in t.morph.get("VerbForm")
-        if t.text[:1].islower() and _verb_before_object(doc, end):
+        if t.text[:1].islower() and _verb_before_object(doc, end, self.connectors):
             return False  # "… de la Finlande soutient le …", "La Fondation participe aux …"
         if finite and not t.text[:1].isupper() or w in self.not_heads and t.i > head.i + 1:
             return False
@@ -511,13 +511,16 @@ _AFTER_VERB = frozenset(["le", "la", "les", "l'", "un", "une", "s'", "se", "a", 
                          "leurs"])
 
 
-def _verb_before_object(doc: Doc, i: int) -> bool:
+def _verb_before_object(doc: Doc, i: int, connectors: frozenset[str]) -> bool:
     """Whether the lower-case word at ``i`` is a verb that a name runs into: followed by an article or
-    a clitic, where a name's noun would be followed by an adjective or a preposition."""
+    a clitic, where a name's noun would be followed by an adjective or a preposition; or, after a
+    proper noun, followed by a preposition no name goes on with ("… de la Hongrie finance depuis")."""
     toks = tokens(doc)
     t = toks[i]
     if t.pos_ not in ("NOUN", "VERB", "ADJ") or i + 1 >= len(doc):
         return False
+    if toks[i - 1].text[:1].isupper() and toks[i + 1].pos_ == "ADP" and norm(toks[i + 1].text) not in connectors:
+        return True
     if toks[i + 1].pos_ == "ADV" and toks[i + 1].text[:1].islower():
         return True  # "La Fondation participe également …"
     nxt = norm(toks[i + 1].text)
