@@ -40,7 +40,11 @@ FRENCH_LABELS: dict[str, dict[str, str]] = {
     "date_precision": {"day": "jour", "month": "mois", "year": "année"},
     "date_role": {"signature": "signature", "conclusion": "conclusion", "creation": "création", "start": "début",
                   "event": "événement"},
-    "agreement_status": {"signed": "signé", "concluded": "conclu", "mentioned": "mentionné", "pending": "en négociation"},
+    "agreement_status": {"signed": "signé", "concluded": "conclu", "mentioned": "mentionné",
+                         "pending": "en négociation"},
+    # How an organisation was found, from the most to the least certain.
+    "organisation_source": {"gazetteer": "répertoire", "defined": "sigle défini dans le texte",
+                            "text": "forme du nom", "unknown": "sigle seul"},
 }
 
 

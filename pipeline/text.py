@@ -143,8 +143,8 @@ def written_date(months) -> str:
     """The pattern of a written date on these month names: groups ``day``, ``month``, ``year``."""
     names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
     # (a hyphen may stand before the day only after a number: "3-5 juin 2019" is a range)
-    return (rf"(?<![\w/.])(?<![^\d\s]-)(?:(?P<day>(?:[0-3]?\d)(?:er)?|premier)\s+)?(?P<month>{names})\.?\s+(?P<year>\d{{4}})"
-            r"(?![\w/-])")
+    return (rf"(?<![\w/.])(?<![^\d\s]-)(?:(?P<day>(?:[0-3]?\d)(?:er)?|premier)\s+)?(?P<month>{names})\.?\s+"
+            r"(?P<year>\d{4})(?![\w/-])")
 
 
 def normalise(text: str) -> str:

@@ -28,6 +28,7 @@ AGREEMENT_TYPES = FRENCH_LABELS["agreement_type"]
 STATUSES = FRENCH_LABELS["agreement_status"]
 PRECISIONS = FRENCH_LABELS["date_precision"]
 ROLES = FRENCH_LABELS["date_role"]
+SOURCES = FRENCH_LABELS["organisation_source"]
 DIFF_KINDS = {"missing": ("manquant", "−"), "spurious": ("en trop", "+"), "wrong": ("erroné", "≠")}
 
 NO_THEME = "__none__"
@@ -99,34 +100,47 @@ details { font-size: .8rem; color: var(--muted); }
 footer { color: var(--muted); font-size: .8rem; margin: 2rem 0; }
 """
 
-# Reads the section's themes from the page itself, so no data is duplicated into the script (and
-# nothing in a heading can ever end up inside it). ``?theme=code`` preselects a theme, which lets a
-# link, or a headless browser in the tests, open the report already filtered.
+# Reads the sections' themes and how their organisations were found from the page itself, so no
+# data is duplicated into the script (and nothing in a heading can ever end up inside it).
+# ``?theme=code`` and ``?source=text`` preselect a filter, which lets a link, or a headless browser in
+# the tests, open the report already filtered. Filtering on how organisations were found keeps the
+# sections that have one so found, and in them only those organisations: the uncertain ones to review.
 SCRIPT = """
 (function () {
   "use strict";
   var select = document.getElementById("theme-filter");
   if (!select) { return; }
+  var bySource = document.getElementById("source-filter");
   var status = document.getElementById("filter-status");
   var items = document.querySelectorAll("[data-themes]");
+  var orgs = document.querySelectorAll("[data-source]");
+  function words(el, name) { return (el.getAttribute(name) || "").split(" ").filter(Boolean); }
   function apply() {
-    var code = select.value, shown = 0, total = 0;
+    var code = select.value, source = bySource ? bySource.value : "", shown = 0, total = 0;
     for (var i = 0; i < items.length; i++) {
-      var themes = items[i].getAttribute("data-themes").split(" ").filter(Boolean);
+      var themes = words(items[i], "data-themes");
       var keep = code === "" || (code === "__none__" ? themes.length === 0 : themes.indexOf(code) !== -1);
+      keep = keep && (source === "" || words(items[i], "data-sources").indexOf(source) !== -1);
       items[i].hidden = !keep;
       if (items[i].tagName === "SECTION") { total += 1; if (keep) { shown += 1; } }
     }
+    for (var k = 0; k < orgs.length; k++) {
+      orgs[k].hidden = source !== "" && orgs[k].getAttribute("data-source") !== source;
+    }
     if (status) { status.textContent = shown + " / " + total + " sections affichées"; }
   }
-  var wanted = null;
-  try { wanted = new URLSearchParams(window.location.search).get("theme"); } catch (e) { wanted = null; }
-  if (wanted !== null) {
-    for (var j = 0; j < select.options.length; j++) {
-      if (select.options[j].value === wanted) { select.value = wanted; }
+  function preselect(el, name) {
+    var wanted = null;
+    try { wanted = new URLSearchParams(window.location.search).get(name); } catch (e) { wanted = null; }
+    if (el === null || wanted === null) { return; }
+    for (var j = 0; j < el.options.length; j++) {
+      if (el.options[j].value === wanted) { el.value = wanted; }
     }
   }
+  preselect(select, "theme");
+  preselect(bySource, "source");
   select.addEventListener("change", apply);
+  if (bySource) { bySource.addEventListener("change", apply); }
   apply();
   document.documentElement.setAttribute("data-filter", "ready");
 }());
@@ -277,10 +291,19 @@ def _toolbar(counts: dict[str, int], labels: dict[str, str], untagged: int, n: i
     if with_evaluation:
         legend += [f'<span class="diff {kind}"><span class="kind">{sign} {name}</span></span>'
                    for kind, (name, sign) in DIFF_KINDS.items()]
+    sources = [f'<option value="">Toutes ({n})</option>'] + [
+        f'<option value="{_e(code)}">{_e(label)}</option>' for code, label in SOURCES.items()]
     return ('<div class="toolbar"><div><label for="theme-filter">Filtrer par thème</label> '
             f'<select id="theme-filter">{"".join(options)}</select> '
+            '<label for="source-filter">Organisations repérées par</label> '
+            f'<select id="source-filter">{"".join(sources)}</select> '
             '<span id="filter-status" class="note" aria-live="polite"></span></div>'
             f'<div class="legend" aria-label="Légende">{"".join(legend)}</div></div>')
+
+
+def _sources(partner: dict) -> list[str]:
+    """How the partner's organisations were found, each way once."""
+    return sorted({str(o.get("source")) for o in partner.get("organisations") or [] if o.get("source")})
 
 
 def _theme_codes(partner: dict) -> list[str]:
@@ -334,7 +357,8 @@ def _diff_list(diffs: list) -> str:
 
 def _summary_row(i: int, p: dict, diffs: list | None) -> str:
     extra = f'<td class="num">{len(diffs)}</td>' if diffs is not None else ""
-    return (f'<tr data-themes="{_e(" ".join(_theme_codes(p)))}"><td class="num">{i + 1}</td>'
+    return (f'<tr data-themes="{_e(" ".join(_theme_codes(p)))}" data-sources="{_e(" ".join(_sources(p)))}">'
+            f'<td class="num">{i + 1}</td>'
             f'<td><a href="#{_anchor(i, p)}">{_e(p.get("heading"))}</a></td>'
             f'<td class="num">{len(p.get("organisations") or [])}</td>'
             f'<td class="num">{len(p.get("agreements") or [])}</td>'
@@ -455,7 +479,7 @@ def _section(partner: dict, anchor: str, diffs: list) -> str:
     diff_badge = (f' <span class="badge diffcount">{len(diffs)} différence{"s" if len(diffs) > 1 else ""}</span>'
                   if diffs else "")
     return (f'<section class="partner{" has-diffs" if diffs else ""}" id="{anchor}" '
-            f'data-themes="{_e(" ".join(_theme_codes(partner)))}">'
+            f'data-themes="{_e(" ".join(_theme_codes(partner)))}" data-sources="{_e(" ".join(_sources(partner)))}">'
             f'<h2><span class="idx">{_e(partner.get("section_index"))}.</span> '
             f'{_e(partner.get("heading"))}{diff_badge}</h2>'
             f'<p class="meta">{_partner_meta(partner)}</p><div class="themes">{_badges(partner)}</div>'
@@ -496,13 +520,16 @@ def _partner_meta(partner: dict) -> str:
 
 
 def _organisation_items(partner: dict, hidden: Hidden) -> list[str]:
-    """Each organisation: name, acronym, number of mentions (listed in the tooltip)."""
+    """Each organisation: name, acronym, how it was found, number of mentions (listed in the tooltip)."""
     items = []
     for i, o in enumerate(partner.get("organisations") or []):
         mentions = o.get("mentions") or []
         n = len(mentions)
         acronym = f' <span class="badge">{_e(o["acronym"])}</span>' if o.get("acronym") else ""
-        items.append(f'<li><b>{_e(o.get("name"))}</b>{acronym} <span class="note count" '
+        source = o.get("source")
+        found = f' <span class="note">({_e(SOURCES.get(source, source))})</span>' if source else ""
+        items.append(f'<li data-source="{_e(source)}"><b>{_e(o.get("name"))}</b>{acronym}{found} '
+                     '<span class="note count" '
                      f'title="{_e(" | ".join(str(m.get("text")) for m in mentions))}">{n} mention{"s" if n > 1 else ""}'
                      f"</span>{hidden('org', i, n)}</li>")
     return items

@@ -59,10 +59,11 @@ def data() -> dict:
     a = _partner(
         "ae", 1, "Agence d’essai (AE)", TEXT_A,
         organisations=[
-            {"name": "Organisation mondiale des douanes", "acronym": "OMD",
+            {"name": "Organisation mondiale des douanes", "acronym": "OMD", "source": "gazetteer",
              # The second mention lies inside the agreement label: nested, so not drawn.
              "mentions": [at(TEXT_A, "L’OMD"), at(TEXT_A, "l’OMD")]},
-            {"name": "Agence d’essai", "acronym": "AE", "mentions": [at(TEXT_A, "l’Agence d’essai (AE)")]},
+            {"name": "Agence d’essai", "acronym": "AE", "source": "defined",
+             "mentions": [at(TEXT_A, "l’Agence d’essai (AE)")]},
         ],
         # "conclu chacun": two agreements on one label, drawn as one mark standing for both.
         agreements=[_agreement(TEXT_A, "Protocole d’accord de l’OMD", "1998-05-13"),
@@ -75,7 +76,7 @@ def data() -> dict:
     )
     b = _partner(
         "og", 2, "<script>alert(1)</script> Office « gras » (OG) & Cie", TEXT_B,
-        organisations=[{"name": "Office <b>gras</b>", "acronym": "OG",
+        organisations=[{"name": "Office <b>gras</b>", "acronym": "OG", "source": "text",
                         "mentions": [at(TEXT_B, "L’Office <b>gras</b> (OG)")]}],
         dates=[_date(TEXT_B, "2005", "2005", "year", "start")],
         themes=[{"code": "drugs", "label": "Drogues et précurseurs", "evidence": ["drogues"]},
@@ -276,7 +277,10 @@ def test_page_shape(data):
     assert [r["data-themes"] for r in rows] == ["capacity_building", "drugs environment", ""]
     assert [s["attrs"]["data-themes"] for s in page.sections] == ["capacity_building", "drugs environment", ""]
     options = [a["value"] for a in page.elements("option")]
-    assert options == ["", "drugs", "environment", "capacity_building", "__none__"]  # by label, accents aside
+    # themes by label, accents aside; then how organisations were found, most certain first
+    assert options == ["", "drugs", "environment", "capacity_building", "__none__",
+                       "", "gazetteer", "defined", "text", "unknown"]
+    assert [s["attrs"]["data-sources"] for s in page.sections] == ["defined gazetteer", "text", ""]
     assert html.count('class="swatch org"') >= 1 and 'class="legend"' in html
 
 
@@ -358,3 +362,11 @@ def test_in_chromium(data, evaluation, tmp_path):
     parsed = Page(dom)
     assert ["hidden" in s["attrs"] for s in parsed.sections] == [True, False, True]
     assert "1 / 3 sections affichées" in dom
+
+    # The organisations to review first: found by the shape of their name only.
+    dom, stderr = _chromium(page, tmp_path / "profile", "?source=defined")
+    assert not _page_errors(stderr, page), _page_errors(stderr, page)
+    parsed = Page(dom)
+    assert ["hidden" in s["attrs"] for s in parsed.sections] == [False, True, True]
+    shown = [a["data-source"] for _, a in parsed.tags if "data-source" in a and "hidden" not in a]
+    assert shown == ["defined"] and "1 / 3 sections affichées" in dom
