@@ -58,6 +58,8 @@ class Organisations:
 
         self.capital_heads = folded(words.capitalised_org_heads)
         self.heads = folded(words.org_heads) | self.capital_heads
+        # With their accents: "Centré" is no "Centre" (a text written without accents still matches).
+        self.accented_heads = frozenset(fold(w).lower() for w in (*words.org_heads, *words.capitalised_org_heads))
         self.foreign_heads = folded(words.foreign_org_heads)
         self.foreign_connectors = frozenset(w for c in folded(words.foreign_connectors) for w in c.split())
         self.head_suffixes = tuple(folded(words.org_head_suffixes))
@@ -146,7 +148,8 @@ class Organisations:
         word = norm(tok.text)
         if word not in self.heads or tok.i in known_names or word in self.capital_heads and tok.text[:1].islower():
             return False
-        if tok.pos_ in ("VERB", "AUX"):
+        written = fold(tok.text).lower()
+        if tok.pos_ in ("VERB", "AUX") or written != norm(tok.text) and written not in self.accented_heads:
             return False  # "Centré sur …" is no "Centre"
         if tok.i > 0 and norm(toks[tok.i - 1].text) in self.generic:
             return False
@@ -190,7 +193,7 @@ class Organisations:
             return False  # "… de la Finlande soutient le …", "La Fondation participe aux …"
         if finite and not t.text[:1].isupper() or w in self.not_heads and t.i > head.i + 1:
             return False
-        if w in self.stop_words:
+        if w in self.stop_words and t.pos_ not in ("NOUN", "PROPN", "ADJ"):
             return False  # "… partenaires Qui vise": a capitalised pronoun is not part of a name
         # (a participle such as "conjoint", "chargés" can stand inside a name)
         return t.pos_ in ("NOUN", "PROPN", "ADJ", "X", "NUM", "VERB") or t.text[:1].isupper()
@@ -206,6 +209,9 @@ class Organisations:
             return False  # "… et du Service des douanes …", "Secrétariat de l'OMD et Eurojust": two bodies
         if _pair_of_words(toks[end - 1], nxt, self.stop_words):
             return toks[end - 1].idx + len(toks[end - 1]) not in known_ends
+        if toks[end - 1].pos_ == "ADJ" and norm(nxt.text) in ("de", "du", "des", "d'") and nxt2 is not None \
+                and nxt2.text[:1].islower():
+            return False  # "l'Administration des douanes estonienne et des experts": the name has ended
         complement = any(norm(x.text) in ("sur", "pour", "contre") for x in doc[head.i:end])
         continues = nxt is not None and nxt2 is not None and (
             nxt.text[:1].isupper()
@@ -521,9 +527,11 @@ def _verb_before_object(doc: Doc, i: int, connectors: frozenset[str]) -> bool:
         return False
     if toks[i - 1].text[:1].isupper() and toks[i + 1].pos_ == "ADP" and norm(toks[i + 1].text) not in connectors:
         return True
-    if toks[i + 1].pos_ == "ADV" and toks[i + 1].text[:1].islower():
-        return True  # "La Fondation participe également …"
+    if toks[i + 1].pos_ in ("ADV", "NUM") and not toks[i + 1].text[:1].isupper():
+        return True  # "La Fondation participe également …", "… finance trois ateliers"
     nxt = norm(toks[i + 1].text)
+    if nxt == "a" and toks[i + 1].pos_ == "AUX":
+        return False  # "… de coopération technique a signé": the verb is the next word
     if nxt in ("au", "aux"):  # "coopération au développement", but "participe aux travaux"
         return t.pos_ == "VERB" or norm(t.text).endswith("e") and toks[i - 1].text[:1].isupper()
     return nxt in _AFTER_VERB

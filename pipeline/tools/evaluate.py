@@ -4,19 +4,25 @@ One implementation serves the ``evaluate`` command and the gold regression tests
 paired by heading; within a pair, items are matched one-to-one: organisations by acronym or by
 name (the gold name may equal any of the predicted body's names or mentions, or be another name
 the gazetteer gives the same body), dates by value, agreements by type and date, themes by code.
-Agreement parties are scored on the matched agreements only.
+Agreement parties are scored on the matched agreements only. ``new_bodies`` scores the bodies the
+gazetteer does not know on their exact name: a gold body absent from the gazetteer counts as found
+only when a predicted organisation has its very name (acronym aside), and an organisation found
+without the gazetteer that matches no gold body counts against it. It says how well bodies are
+found from the text alone, where the other fields let the gazetteer's knowledge help.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
+from ..config import Config
 from ..resources import Gazetteer
 from ..text import name_key, norm
 
-FIELDS = ("sections", "organisations", "dates", "agreements", "agreement_parties", "themes", "acronyms", "published")
+FIELDS = ("sections", "organisations", "dates", "agreements", "agreement_parties", "themes", "acronyms", "published",
+          "new_bodies")
 
 
 @dataclass
@@ -78,6 +84,26 @@ class Evaluation:
     def below(self, thresholds: dict[str, float]) -> dict[str, float]:
         """The fields whose F1 falls below their threshold, with their F1 (rounded to 3 places)."""
         return {f: round(self.scores[f].f1, 3) for f, t in thresholds.items() if self.scores[f].f1 < t}
+
+
+def without_gold_bodies(config: Config, golds: Iterable[dict]) -> Config:
+    """``config`` with a gazetteer that knows none of the bodies the gold files name: running with it
+    measures how well bodies are found from the text alone (an ablation). Its fingerprint differs, so
+    that a cache never mixes its results with the full gazetteer's."""
+    gazetteer = config.resources.gazetteer
+    known = set()
+    for gold in golds:
+        for partner in gold.get("partners", []):
+            for org in partner.get("organisations", []):
+                entry = gazetteer.find_name(org.get("name"))
+                if entry is None and org.get("acronym"):
+                    entry = gazetteer.by_acronym.get(org["acronym"])
+                if entry is not None:
+                    known.add(entry)
+    kept = tuple(e for i, e in enumerate(gazetteer.entries) if i not in known)
+    resources = replace(config.resources, gazetteer=Gazetteer(kept),
+                        fingerprint=f"{config.resources.fingerprint}-without-{len(known)}-gold-bodies")
+    return replace(config, resources=resources)
 
 
 def _org_names(org: dict) -> set[str]:
@@ -172,11 +198,12 @@ def evaluate(gold: dict, pred: dict, gazetteer: Gazetteer, source: str | None = 
         ev.differences.append(Difference(p["heading"][:50], "sections", "spurious", p["heading"], p.get("partner_id")))
     same_org = _org_matcher(gazetteer)
     for g, p in pairs:
-        _compare_partner(ev, g, p, same_org)
+        _compare_partner(ev, g, p, same_org, gazetteer)
     return ev
 
 
-def _compare_partner(ev: Evaluation, g: dict, p: dict, same_org: Callable[[dict, dict], bool]) -> None:
+def _compare_partner(ev: Evaluation, g: dict, p: dict, same_org: Callable[[dict, dict], bool],
+                     gazetteer: Gazetteer) -> None:
     """Score every field of a gold partner against the predicted partner it was paired with."""
     where = g.get("acronym") or g["heading"][:40]
     pid = p.get("partner_id")
@@ -189,6 +216,7 @@ def _compare_partner(ev: Evaluation, g: dict, p: dict, same_org: Callable[[dict,
     pairs, missing, spurious = _pair(g.get("organisations", []), p.get("organisations", []), same_org)
     _count(ev.scores["organisations"], pairs, missing, spurious)
     diff_items(ev, where, "organisations", missing, spurious, _describe_org, pid)
+    _compare_new_bodies(ev.scores["new_bodies"], g, p, spurious, gazetteer, diff)
     _compare_dates(ev.scores["dates"], g, p, diff)
     _compare_agreements(ev, where, pid, g, p, diff)
     _compare_themes(ev.scores["themes"], g, p, diff)
@@ -218,6 +246,26 @@ def _compare_published(score: Score, g: dict, p: dict, diff: Diff) -> None:
         score.fn += want is not None
         score.fp += got is not None
         diff("published", "wrong", f"gold {want!r}, got {got!r}")
+
+
+def _compare_new_bodies(score: Score, g: dict, p: dict, spurious: list[dict], gazetteer: Gazetteer,
+                        diff: Diff) -> None:
+    """Bodies the gazetteer does not know, by their exact name; spurious bodies found without it."""
+    def known(o: dict) -> bool:
+        return gazetteer.find_name(o.get("name")) is not None or o.get("acronym") in gazetteer.by_acronym
+
+    names = Counter(name_key(o.get("name")) for o in p.get("organisations", []))
+    for o in g.get("organisations", []):
+        if known(o):
+            continue
+        key = name_key(o.get("name"))
+        if names[key] > 0:
+            names[key] -= 1
+            score.tp += 1
+        else:
+            score.fn += 1
+            diff("new_bodies", "missing", _describe_org(o))
+    score.fp += sum(1 for o in spurious if o.get("source") != "gazetteer")
 
 
 def _compare_dates(score: Score, g: dict, p: dict, diff: Diff) -> None:

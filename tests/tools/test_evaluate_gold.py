@@ -1,11 +1,14 @@
 """Regression against the hand-made gold files: every field scored, every difference printed.
 
-Each ``*.gold.json`` under corpus/gold/ and tests/fixtures/gold/ is a test case: its page is run
-through the real pipeline and scored with the same code as ``python -m pipeline evaluate``. The
-pages of other kinds (tests/fixtures/genres/: news listings, press release, tables, Markdown, div
-HTML, PDF copies) are held to exact sections and publication dates; their extraction is held to
-floors just under what it scores today, until the extraction of bodies no gazetteer knows is
-improved.
+Each ``*.gold.json`` under corpus/gold/ and tests/fixtures/gold/ (the first site's layouts),
+tests/fixtures/genres/ (pages of other kinds: news listings, press release, tables, Markdown, div
+HTML, PDF copies) and tests/fixtures/extraction/ (pages naming mostly bodies no gazetteer knows,
+written by annotators before any tuning) is a test case: its page is run through the real pipeline
+and scored with the same code as ``python -m pipeline evaluate``. The bar is set over all pages
+together (every field's F1 at least 0.95, agreement parties 0.90, bodies absent from the gazetteer
+found by their exact name 0.90); each page is also held to floors, so that no page can collapse
+unseen behind the others. tests/tools/test_ablation.py scores the same pages with the gazetteer
+emptied of their bodies.
 """
 
 import json
@@ -13,22 +16,36 @@ import json
 import pytest
 from conftest import FIXTURES, ROOT, run_pages
 
-from pipeline.tools.evaluate import evaluate
+from pipeline.tools.evaluate import FIELDS, Score, evaluate
 
 GOLD_FILES = sorted([*(ROOT / "corpus" / "gold").glob("*.gold.json"), *(FIXTURES / "gold").glob("*.gold.json")])
 GENRE_FILES = sorted((FIXTURES / "genres").glob("*.gold.json"))
+EXTRACTION_FILES = sorted((FIXTURES / "extraction").glob("*.gold.json"))
+ALL_FILES = [*GOLD_FILES, *GENRE_FILES, *EXTRACTION_FILES]
 THRESHOLDS = {"sections": 1.0, "organisations": 0.95, "dates": 0.95, "agreements": 0.95, "themes": 0.95,
               "published": 1.0}
 PARTIES_MIN_ACCURACY = 0.90
-GENRE_THRESHOLDS = {"sections": 1.0, "published": 1.0, "organisations": 0.75, "dates": 0.85, "agreements": 0.65,
-                    "themes": 0.95}
-GENRE_PARTIES_MIN_ACCURACY = 0.0  # headlines taken for parties: the extraction's issue, not the splitter's
+# Other pages, one by one: floors a little under what each scores, the bar being over all pages.
+OTHER_THRESHOLDS = {"sections": 1.0, "published": 1.0, "organisations": 0.85, "dates": 0.90, "agreements": 0.80,
+                    "themes": 0.85, "acronyms": 0.60}
+# (A page about one administration's own agreements names it as a party of table rows that do not:
+# assistance_mutuelle scores 0.46; see the gold's notes.)
+OTHER_PARTIES_MIN_ACCURACY = 0.40
+# Over all pages together.
+POOLED_THRESHOLDS = {f: 0.95 for f in FIELDS if f not in ("agreement_parties", "new_bodies")}
+POOLED_PARTIES_MIN_ACCURACY = 0.90
+NEW_BODIES_MIN_RECALL = 0.90
 
 
 @pytest.fixture(scope="module")
 def predictions(analyser):
-    golds = [json.loads(p.read_text(encoding="utf-8")) for p in [*GOLD_FILES, *GENRE_FILES]]
+    golds = [json.loads(p.read_text(encoding="utf-8")) for p in ALL_FILES]
     return run_pages([ROOT / g["source"] for g in golds], analyser)
+
+
+def _accuracy(parties: Score) -> float:
+    matched = parties.tp + parties.fn
+    return parties.tp / matched if matched else 1.0
 
 
 def _score(gold_file, predictions, config, thresholds, parties_min):
@@ -37,9 +54,7 @@ def _score(gold_file, predictions, config, thresholds, parties_min):
     print(f"\n{gold_file.name}\n{result.table()}\n{result.report()}")
     low = {name: round(result.scores[name].f1, 3) for name, minimum in thresholds.items()
            if result.scores[name].f1 < minimum}
-    parties = result.scores["agreement_parties"]
-    matched = parties.tp + parties.fn
-    accuracy = parties.tp / matched if matched else 1.0
+    accuracy = _accuracy(result.scores["agreement_parties"])
     assert not low and accuracy >= parties_min, f"below threshold: {low}, parties {accuracy:.2f}\n{result.report()}"
     return result
 
@@ -49,24 +64,52 @@ def test_gold(gold_file, predictions, config):
     _score(gold_file, predictions, config, THRESHOLDS, PARTIES_MIN_ACCURACY)
 
 
-@pytest.mark.parametrize("gold_file", GENRE_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("gold_file", [*GENRE_FILES, *EXTRACTION_FILES], ids=lambda p: p.name)
 def test_gold_page_of_another_kind(gold_file, predictions, config):
-    _score(gold_file, predictions, config, GENRE_THRESHOLDS, GENRE_PARTIES_MIN_ACCURACY)
+    _score(gold_file, predictions, config, OTHER_THRESHOLDS, OTHER_PARTIES_MIN_ACCURACY)
 
 
-def test_sections_over_every_gold_page(predictions, config):
-    """The issue's bar: sections F1 at least 0.98 over all gold pages together."""
-    tp = fp = fn = 0
-    for gold_file in [*GOLD_FILES, *GENRE_FILES]:
-        score = evaluate(json.loads(gold_file.read_text(encoding="utf-8")), predictions,
-                         config.resources.gazetteer).scores["sections"]
-        tp, fp, fn = tp + score.tp, fp + score.fp, fn + score.fn
-    assert len(GENRE_FILES) >= 9 and 2 * tp / (2 * tp + fp + fn) >= 0.98, (tp, fp, fn)
+def pooled(files, predictions, gazetteer) -> dict[str, Score]:
+    """Every field's counts summed over ``files``."""
+    total = {f: Score() for f in FIELDS}
+    for gold_file in files:
+        result = evaluate(json.loads(gold_file.read_text(encoding="utf-8")), predictions, gazetteer)
+        for name, s in result.scores.items():
+            total[name].tp += s.tp
+            total[name].fp += s.fp
+            total[name].fn += s.fn
+    return total
+
+
+def test_every_field_over_every_gold_page(predictions, config):
+    """The issue's bar, over all gold pages together: every field's F1 at least 0.95, agreement
+    parties right for 0.90 of the matched agreements, and 0.90 of the bodies absent from the gazetteer
+    found by their exact name."""
+    total = pooled(ALL_FILES, predictions, config.resources.gazetteer)
+    table = {name: (round(s.precision, 3), round(s.recall, 3), round(s.f1, 3)) for name, s in total.items()}
+    print("\nall gold pages (P, R, F1):", table)
+    low = {name: table[name] for name, minimum in POOLED_THRESHOLDS.items() if total[name].f1 < minimum}
+    assert len(EXTRACTION_FILES) >= 8 and not low, low
+    assert _accuracy(total["agreement_parties"]) >= POOLED_PARTIES_MIN_ACCURACY, table["agreement_parties"]
+    assert total["new_bodies"].recall >= NEW_BODIES_MIN_RECALL, table["new_bodies"]
+
+
+def test_most_bodies_of_the_new_pages_are_unknown_to_the_gazetteer(config):
+    """The extraction pages measure recognition from the text: at least 40% of the bodies they name
+    are absent from the gazetteer (they were written so; a gazetteer grown to hold them would make
+    the measure meaningless)."""
+    gazetteer = config.resources.gazetteer
+    bodies = {(g["source"], o["name"]): o for p in EXTRACTION_FILES
+              for g in [json.loads(p.read_text(encoding="utf-8"))] for part in g["partners"]
+              for o in part["organisations"]}
+    unknown = [o for o in bodies.values() if gazetteer.find_name(o["name"]) is None
+               and o.get("acronym") not in gazetteer.by_acronym]
+    assert len(unknown) >= 0.4 * len(bodies), (len(unknown), len(bodies))
 
 
 def test_there_are_gold_pages_beyond_the_seed():
     assert len(GOLD_FILES) >= 3
-    for gold_file in [*GOLD_FILES, *GENRE_FILES]:
+    for gold_file in ALL_FILES:
         gold = json.loads(gold_file.read_text(encoding="utf-8"))
         assert (ROOT / gold["source"]).exists(), gold["source"]
 
