@@ -217,3 +217,62 @@ def test_signed_today_takes_the_publication_date(extract_partner, line, date, pr
     (agreement,) = partner.agreements
     assert (agreement.date, agreement.date_precision) == (date, precision)
     assert agreement.date_text == ("aujourd’hui" if date else None)
+
+
+# Instruments as the SPEC words them: (heading, text, [(type, date, status)]).
+WORDING = [
+    pytest.param("Agence (AX)", "L’Agence (AX) a signé avec l’OMD un accord de financement le 3 avril 2019.",
+                 [("agreement", "2019-04-03", "signed")], id="funding"),
+    pytest.param("Agence (AX)", "Un arrangement administratif a été conclu entre l’AX et l’OMD en 2020.",
+                 [("agreement", "2020", "concluded")], id="administrative arrangement"),
+    pytest.param("Agence (AX)", "L’AX et l’OMD ont signé le 8 novembre 2022 un Accord de coopération qui remplace "
+                 "celui de 2009.", [("cooperation_agreement", "2022-11-08", "signed"),
+                                    ("cooperation_agreement", "2009", "mentioned")], id="replaces an earlier one"),
+    pytest.param("Agence (AX)", "L’AX a signé un Protocole d’accord avec l’OMD le 5 mai 2016 ; un avenant du 28 "
+                 "février 2020 l’a prolongé jusqu’en 2023.", [("memorandum_of_understanding", "2016-05-05", "signed")],
+                 id="an avenant is no new instrument"),
+    pytest.param("Agence (AX)", "L’AX a signé un Protocole d’accord avec l’OMD en 2017, puis un accord de mise en "
+                 "œuvre l’année suivante.", [("memorandum_of_understanding", "2017", "signed"),
+                                             ("agreement", None, "signed")], id="dated only relatively"),
+    pytest.param("Agence (AX)", "L’AX et l’OMD négocient depuis avril 2023 un Protocole d’accord.",
+                 [("memorandum_of_understanding", None, "pending")], id="under negotiation"),
+    pytest.param("Agence (AX)", "L’AX et l’OMD n’ont pas conclu d’accord formel en 2019.", [], id="denied"),
+    pytest.param("Agence (AX)", "Accord : Protocole d’accord avec l’OMD signé le 12 mars 2015.",
+                 [("memorandum_of_understanding", "2015-03-12", "signed")], id="a label is no instrument"),
+]
+
+
+@pytest.mark.parametrize(("heading", "text", "expected"), WORDING)
+def test_instruments_in_every_wording(extract_partner, heading, text, expected):
+    found = agreements(extract_partner, heading, text)
+    assert [(a.type, a.date, a.status) for a in found] == expected
+
+
+# Parties are organisations: (heading, text, parties of the one agreement).
+PARTIES_OF_HEADLINES = [
+    pytest.param("Brésil", "La Receita Federal et l’Administration des douanes du Portugal ont signé une Lettre "
+                 "d’intention en 2019.", ("Receita Federal", "Administration des douanes du Portugal"),
+                 id="a country heading is no party"),
+    pytest.param("Un nouvel accord pour la formation", "L’Agence tchèque de développement (Czechaid) a rejoint le "
+                 "programme de l’OMD. Les deux organisations ont signé un Protocole d’accord en 2021.",
+                 ("OMD", "Czechaid"), id="'les deux organisations' under a headline"),
+    pytest.param("Moldavie", "L’Administration des douanes de Moldavie a signé un Protocole d’accord en 2018.",
+                 ("Administration des douanes de Moldavie",), id="no OMD where the section never names it"),
+    pytest.param("Agence (AX)", "Un accord de financement a été signé entre l’AX, la Banque andine de "
+                 "développement et l’OMD en 2020.", ("AX", "Banque andine de développement", "OMD"),
+                 id="three parties"),
+]
+
+
+@pytest.mark.parametrize(("heading", "text", "parties"), PARTIES_OF_HEADLINES)
+def test_parties_are_organisations(extract_partner, heading, text, parties):
+    (agreement,) = agreements(extract_partner, heading, text)
+    assert agreement.parties == parties
+
+
+def test_signed_today_wins_over_the_other_dates_of_its_sentence(extract_partner):
+    text = ("L’Alliance des chambres de commerce (ACC) et l’OMD ont signé aujourd’hui un Protocole d’accord, en "
+            "clôture du séminaire tenu du 3 au 5 juin 2021.")
+    partner = extract_partner("À propos de l’ACC", text, published_text="05/06/2021")
+    (agreement,) = partner.agreements
+    assert (agreement.date, agreement.date_text) == ("2021-06-05", "aujourd’hui")

@@ -170,3 +170,33 @@ def test_publication_date_from_the_date_line(extract_partner, line, published):
     partner = extract_partner(HEADING, "L’OMS et l’OMD coopèrent.", published_text=line)
     assert partner.published == published
     assert partner.dates == ()  # the date line is not a date of the text
+
+
+# Ranges, periods and English dates (SPEC, Dates): every written end is a date.
+RANGES = [
+    pytest.param("L'atelier s'est tenu du 12 au 14 mars 2018 à Lomé.",
+                 [("12", "2018-03-12", "day"), ("14 mars 2018", "2018-03-14", "day")], id="du … au …"),
+    pytest.param("La mission a eu lieu les 8 et 9 mai 2018.",
+                 [("8", "2018-05-08", "day"), ("9 mai 2018", "2018-05-09", "day")], id="les … et …"),
+    pytest.param("Le séminaire du 28 février au 2 mars 2019 a réuni 40 agents.",
+                 [("28 février", "2019-02-28", "day"), ("2 mars 2019", "2019-03-02", "day")], id="two months"),
+    pytest.param("Session de formation, 3-5 juin 2019.",
+                 [("3", "2019-06-03", "day"), ("5 juin 2019", "2019-06-05", "day")], id="hyphen"),
+    pytest.param("Le financement couvre l'exercice 2017/2018.",
+                 [("2017", "2017", "year"), ("2018", "2018", "year")], id="fiscal period"),
+    pytest.param("Le programme court sur la période 2016-2021.",
+                 [("2016", "2016", "year"), ("2021", "2021", "year")], id="years"),
+    pytest.param("« The agreement signed on 14 March 2016 remains in force », a-t-il déclaré.",
+                 [("14 March 2016", "2016-03-14", "day")], id="English"),
+    pytest.param("Un avenant du 28 févr. 2020 l'a prolongé.", [("28 févr. 2020", "2020-02-28", "day")],
+                 id="abbreviated month"),
+    pytest.param("Le 5 au matin, la délégation a signé le 7 juin 2019.", [("7 juin 2019", "2019-06-07", "day")],
+                 id="a day far from a range is no date"),
+    pytest.param("Le rapport COVID-19 mai 2020 est publié.", [("mai 2020", "2020-05", "month")],
+                 id="no range after a word"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RANGES)
+def test_ranges_periods_and_english_dates(extract_partner, text, expected):
+    assert found(extract_partner, text) == expected
