@@ -99,7 +99,7 @@ def partner_rows(p: Partner) -> dict[str, list[dict]]:
             "text_sha256": p.text_sha256, "text": p.text,
         }],
         "organisations.csv": [{
-            **key, "name": o.name, "acronym": o.acronym, "n_mentions": len(o.mentions),
+            **key, "name": o.name, "acronym": o.acronym, "found_by": o.source, "n_mentions": len(o.mentions),
             "mentions": LIST_SEP.join(m.text for m in o.mentions),
             "start": o.mentions[0].start if o.mentions else None, "end": o.mentions[0].end if o.mentions else None,
         } for o in p.organisations],

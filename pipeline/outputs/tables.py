@@ -5,7 +5,7 @@ descriptions and constraints. The writers take their column order from here, the
 
 from __future__ import annotations
 
-from ..models import AGREEMENT_STATUSES, AGREEMENT_TYPES, DATE_PRECISIONS, DATE_ROLES
+from ..models import AGREEMENT_STATUSES, AGREEMENT_TYPES, DATE_PRECISIONS, DATE_ROLES, ORGANISATION_SOURCES
 
 PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -65,6 +65,8 @@ TABLES: dict[str, list[dict]] = {
     "organisations.csv": _KEYS + [
         _f("name", description="Canonical full name", required=True),
         _f("acronym", description="Canonical acronym, if any"),
+        _f("found_by", description="How it was found, most certain first: the gazetteer, an acronym defined in "
+           "the text, the shape of its name, an acronym alone", required=True, enum=list(ORGANISATION_SOURCES)),
         _f("n_mentions", "integer", "Number of mentions in the section", required=True, minimum=1),
         _f("mentions", description="The mentions as written, joined with '; '", required=True),
         *_offsets("first mention"),
