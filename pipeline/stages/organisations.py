@@ -87,18 +87,15 @@ class Organisations:
         redefined = not_bodies | {a for a in defined_here if a in self.gazetteer.by_acronym}
         gaz = [c for c in gaz if text[c.start:c.end] not in redefined]
         cands = gaz + heads + defined
-        for acronym in defined_here:
-            cands += _occurrences(text, acronym)
-        if partner is not None and partner.acronym and partner.acronym not in self.gazetteer.by_acronym:
-            cands += _occurrences(text, partner.acronym)
+        own = {partner.acronym} if partner is not None and partner.acronym \
+            and partner.acronym not in self.gazetteer.by_acronym else set()
+        cands += _occurrences(text, defined_here | own)
         cands += self._acronym_candidates(doc, text, not_bodies | defined_here)
         chosen = _extend_definitions(_resolve(cands), text)
         secretariat_inner = self._secretariats(text, cands)
         identified = [self._identify(c, text, secretariat_inner) for c in chosen]
         identified = [_link_partner(c, partner) for c in identified]
-        identified = [_unify_acronym(c, identified) for c in identified]
-        identified = [_unify_name(c, identified) for c in identified]
-        identified = [_unify_short(c, identified) for c in identified]
+        identified = _unify(identified)
         identified = sorted(identified + self._bare_heads(doc, identified), key=lambda c: c.start)
         return _group(identified, text)
 
@@ -456,10 +453,14 @@ class Organisations:
         return out
 
 
-def _occurrences(text: str, acronym: str) -> list[_Candidate]:
-    """Every place ``acronym`` stands as a word of its own, as a defined body's mention."""
-    return [_Candidate(m.start(), m.end(), "", "", acronym, 1)
-            for m in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text)]
+def _occurrences(text: str, acronyms: set[str]) -> list[_Candidate]:
+    """Every place one of ``acronyms`` stands as a word of its own, as a defined body's mention (one
+    pass over the text, whatever the number of acronyms)."""
+    if not acronyms:
+        return []
+    words = "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
+    return [_Candidate(m.start(), m.end(), "", "", m.group(0), 1)
+            for m in re.finditer(rf"(?<![\w-])(?:{words})(?![\w-])", text)]
 
 
 def _group(identified: list[_Candidate], text: str) -> tuple[Organisation, ...]:
@@ -658,38 +659,43 @@ def _extend_definitions(chosen: list[_Candidate], text: str) -> list[_Candidate]
     return out
 
 
-def _unify_acronym(c: _Candidate, all_cands: list[_Candidate]) -> _Candidate:
-    """A bare acronym mention joins the body that the acronym was defined for in this text."""
-    if c.key.startswith("a") and not c.name:
-        for other in all_cands:
-            if other.acronym == c.acronym and other.name:
-                return replace(c, key=other.key, name=other.name)
-    return c
-
-
-def _unify_name(c: _Candidate, all_cands: list[_Candidate]) -> _Candidate:
-    """A name written again without its acronym is the body it was defined for: "le Port autonome de
-    Lomé (PAL)" and, later, "le Port autonome de Lomé"."""
-    if c.key.startswith("n"):
-        key = name_key(c.name)
-        for other in all_cands:
-            if other.acronym and other.key != c.key and name_key(other.name) == key:
-                return replace(c, key=other.key, name=other.name, acronym=other.acronym)
-    return c
-
-
-def _unify_short(c: _Candidate, all_cands: list[_Candidate]) -> _Candidate:
-    """"le Bureau régional", after "le Bureau régional de renforcement des capacités pour …": a head
-    and its adjectives alone, the start of a fuller name found in the section, are that body."""
-    words = c.name.split()
-    if not c.key.startswith("n") or len(words) > 3 or any(norm(w) in _STOP for w in words):
-        return c
-    key = name_key(c.name) + " "
-    longer = {o.key: o for o in all_cands if o.key != c.key and name_key(o.name).startswith(key)}
-    if len(longer) == 1:
-        o = next(iter(longer.values()))
-        return replace(c, key=o.key, name=o.name, acronym=o.acronym)
-    return c
+def _unify(cands: list[_Candidate]) -> list[_Candidate]:
+    """Mentions of one body found apart, joined to it (each rule looks its body up in an index built
+    once, so that a section naming thousands of bodies costs no more than their number):
+    - a bare acronym joins the body it was defined for in this text;
+    - a name written again without its acronym is the body it was defined for: "le Port autonome de
+      Lomé (PAL)" and, later, "le Port autonome de Lomé";
+    - a head and its adjectives alone, the start of one fuller name found in the section, are that
+      body: "le Bureau régional", after "le Bureau régional de renforcement des capacités pour …"."""
+    named_acronyms: dict[str, _Candidate] = {}
+    defined_names: dict[str, _Candidate] = {}
+    for c in cands:
+        if c.acronym and c.name:
+            named_acronyms.setdefault(c.acronym, c)
+            defined_names.setdefault(name_key(c.name), c)
+    out = []
+    for c in cands:
+        other = named_acronyms.get(c.acronym) if c.key.startswith("a") and not c.name and c.acronym else None
+        if other is not None:
+            c = replace(c, key=other.key, name=other.name)
+        other = defined_names.get(name_key(c.name)) if c.key.startswith("n") else None
+        if other is not None and other.key != c.key:
+            c = replace(c, key=other.key, name=other.name, acronym=other.acronym)
+        out.append(c)
+    starts: dict[str, dict[str, _Candidate]] = {}  # the first 1-3 words of a name -> the bodies so named
+    for c in out:
+        words = name_key(c.name).split()
+        for n in range(1, min(3, len(words) - 1) + 1):
+            starts.setdefault(" ".join(words[:n]), {})[c.key] = c
+    for i, c in enumerate(out):
+        words = c.name.split()
+        if not c.key.startswith("n") or len(words) > 3 or any(norm(w) in _STOP for w in words):
+            continue
+        longer = {k: o for k, o in starts.get(name_key(c.name), {}).items() if k != c.key}
+        if len(longer) == 1:
+            o = next(iter(longer.values()))
+            out[i] = replace(c, key=o.key, name=o.name, acronym=o.acronym)
+    return out
 
 
 def _link_partner(c: _Candidate, partner: Partner | None) -> _Candidate:
