@@ -1,8 +1,9 @@
 """String helpers every layer uses: folding for matching, name keys, acronyms, slugs and hashes.
 
 One definition of each: the stages, the outputs and the tools compare names, spot acronyms and
-fold typography with these functions and nothing else. Pure functions of their arguments; nothing
-here reads a resource file or imports the project's other modules.
+fold typography with these functions and nothing else. Pure functions of their arguments (and of
+wordfreq's word lists, which tell a coined short name from an ordinary word); nothing here reads a
+resource file or imports the project's other modules.
 """
 
 from __future__ import annotations
@@ -43,9 +44,10 @@ _ACRONYM_WORD = re.compile(r"\b[A-Z][A-Z0-9&]{1,}[A-Z0-9]?\b")
 # A short name written like a word, in mixed case (``Danida``, ``GrenAd``, ``TradeMark Africa``): one to
 # three words, each with a capital first, and some lower case.
 _SHORT_NAME = re.compile(r"^[A-Z][A-Za-z\-]*(?: [A-Z][A-Za-z\-]*){0,2}$")
-# How often a word must be written in French (wordfreq's Zipf scale) to be an ordinary word or a
-# place's name rather than a coined short name: "Belgique" is 4.8, "Ghana" 3.7, "Enabel" 0.
-_COMMON_WORD_ZIPF = 3.0
+# How often a word must be written (wordfreq's Zipf scale, in French or in English, whichever is
+# higher) to be an ordinary word or a place's name rather than a coined short name: "Belgique" is 4.8,
+# "Lesotho" 2.9, "Kampala" 2.9, "Norad" 2.6, "Danida" 1.2, "Enabel" 0.
+_COMMON_WORD_ZIPF = 2.7
 
 
 def fold(text: str) -> str:
@@ -104,8 +106,10 @@ def is_short_name(text: str) -> bool:
     if len(text) > 30 or not _SHORT_NAME.match(text) or not any(c.islower() for c in text):
         return False
     words = text.split()
-    coined = any(any(c.isupper() for c in w[1:]) for w in words)
-    return coined or all(zipf_frequency(w.casefold(), "fr") < _COMMON_WORD_ZIPF for w in words)
+    # (a capital after a hyphen starts a word of a compound place name: "Pays-Bas", "Port-Gentil")
+    coined = any(c.isupper() and w[i - 1] != "-" for w in words for i, c in enumerate(w) if i)
+    return coined or all(max(zipf_frequency(w.casefold(), "fr"), zipf_frequency(w.casefold(), "en"))
+                         < _COMMON_WORD_ZIPF for w in re.split(r"[ \-]", text) if w)
 
 
 def acronyms_in(text: str) -> list[str]:

@@ -7,6 +7,7 @@ as a spaCy config would.
 
 from __future__ import annotations
 
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -42,10 +43,20 @@ def make_cached_lemmatizer(nlp: Language, name: str, source: str) -> CachedLemma
 @Language.component("omd_paragraphs")
 def paragraph_starts(doc: Doc) -> Doc:
     """A sentence never runs across a line break; a full stop before a capital ends one, and so does
-    a semicolon (what follows it is a clause of its own, with its own instruments and dates)."""
-    for token in doc[1:]:
-        prev = doc[token.i - 1]
-        if "\n" in prev.text or "\n" in prev.whitespace_ or prev.text == ";" \
-                or prev.text in (".", "!", "?") and token.text[:1].isupper():
-            token.is_sent_start = True
+    a semicolon (what follows it is a clause of its own, with its own instruments and dates).
+
+    The starts are written in one array: setting ``Token.is_sent_start`` checks the whole Doc's
+    annotation each time, which made a page of thousands of sentences cost their number squared."""
+    starts = doc.to_array(SENT_START)  # one value per token: 1 starts a sentence
+    changed = False
+    prev = None
+    for token in doc:
+        if prev is not None and starts[token.i] != 1 and (
+                "\n" in prev.text or "\n" in prev.whitespace_ or prev.text == ";"
+                or prev.text in (".", "!", "?") and token.text[:1].isupper()):
+            starts[token.i] = 1
+            changed = True
+        prev = token
+    if changed:
+        doc.from_array([SENT_START], starts.reshape(-1, 1))
     return doc

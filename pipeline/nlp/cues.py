@@ -7,6 +7,7 @@ their first word, so a Doc is scanned once whatever the size of the vocabulary.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -28,6 +29,37 @@ def tokens(doc) -> list:
     if toks is None:
         toks = doc.user_data["tokens"] = list(doc)
     return toks
+
+
+def char_span(doc, start: int, end: int):
+    """The tokens that cover the characters [start, end), as ``Doc.char_span(…, "expand")`` gives
+    them, found by bisection in the token offsets read once per Doc (``Doc.char_span`` costs the
+    whole Doc each call)."""
+    offsets = doc.user_data.get("token_offsets")
+    if offsets is None:
+        offsets = doc.user_data["token_offsets"] = [t.idx for t in tokens(doc)]
+    first = max(0, bisect_right(offsets, start) - 1)
+    toks = tokens(doc)
+    if first < len(toks) and start >= toks[first].idx + len(toks[first].text):
+        first += 1
+    last = bisect_left(offsets, end)
+    return doc[first:max(last, first + 1)]
+
+
+def sentence_starts(doc) -> list[int]:
+    """The token index of each sentence's start, read once per Doc from the cached tokens (Token.sent
+    checks the whole Doc's annotation again on every call, which made it quadratic)."""
+    starts = doc.user_data.get("sentence_starts")
+    if starts is None:
+        starts = doc.user_data["sentence_starts"] = [t.i for t in tokens(doc) if t.i == 0 or t.is_sent_start]
+    return starts
+
+
+def sentence_of(doc, i: int) -> tuple[int, int]:
+    """The token bounds (start, end) of the sentence holding token ``i``."""
+    starts = sentence_starts(doc)
+    at = bisect_right(starts, i)
+    return starts[at - 1], starts[at] if at < len(starts) else len(doc)
 
 
 def exact_keys(doc) -> list[frozenset[str]]:

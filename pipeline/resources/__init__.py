@@ -61,6 +61,7 @@ class GazetteerEntry(_Schema):
     acronym: Word | None = None
     acronyms: Words = ()
     aliases: Words = ()
+    family: bool = False  # a family of offices: one office named in full is that office
 
     def all_acronyms(self) -> list[str]:
         return [a for a in (self.acronym, *self.acronyms) if a]
@@ -82,6 +83,8 @@ class EntitiesFile(_Schema):
     foreign_org_heads: Words
     foreign_connectors: Words
     org_head_suffixes: Words
+    verb_objects: Words
+    verb_prepositions: Words
     name_connectors: Words
     secretariat_of: Words
     named_by: Words
@@ -103,6 +106,7 @@ class AgreementContext(_Schema):
     anaphora: Words
     not_after: Words
     not_before: Words
+    amends: Words
     pending: Words
     another: Words
     renewal: Words

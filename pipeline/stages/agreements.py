@@ -10,6 +10,7 @@ said to be "second" or "nouveau" stay apart. Runs after organisations and dates.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ from ..models import (
     Organisation,
     Partner,
 )
-from ..nlp.cues import CueIndex, Match
+from ..nlp.cues import CueIndex, Match, sentence_of
 from ..text import fold, norm
 
 if TYPE_CHECKING:
@@ -81,20 +82,24 @@ class Agreements:
         replaced = self._replaced(text, dates)
         dated = _dated(cues, tuple(d for d in dates if d not in replaced))
         agreements: list[_Mention] = []
+        bodies = _Bodies(partner)
         for i, cue in enumerate(cues):
-            status = self._status(text[cue.sentence[0]:cue.sentence[1]])
+            status = self._status(text[cue.sentence[0]:cue.sentence[1]], text[cue.window[0]:cue.window[1]])
             # "ont signé aujourd'hui …, en clôture du séminaire tenu du 3 au 5 juin": the signing is today
             today = self._today(text, cue, partner)
             cue_dates = [today] if today and cue.count == 1 else dated[i] or [self._same_period(text, cue, dates)]
+            if cue.amended:
+                # "un avenant au Protocole d'accord de 2009, signé en 2015": only its own date is the instrument's
+                cue_dates = [d if d is not None and 0 <= d.start - cue.end <= 8 else None for d in cue_dates]
             if status == "pending" or self._dated_relatively(text, cue, cue_dates[0]):
                 # "un accord de mise en œuvre l'année suivante", "en négociation depuis 2023": no date of its own
                 cue_dates = [None] * cue.count
-            if cue.anaphoric and cue.count == 1 and self._refer_back(text, cue, cue_dates[0], status, dates,
-                                                                     agreements):
+            if (cue.anaphoric or cue.amended) and cue.count == 1 \
+                    and self._refer_back(text, cue, cue_dates[0], status, dates, agreements):
                 continue
-            for parties in self._parties(text, cue, partner, partner.organisations):
-                self._add_mentions(text, cue, cue_dates, parties, status, dates, agreements)
-                agreements += [replace(agreements[-1], date=d, date_text=_date_text(text, d), status="mentioned")
+            for parties in self._parties(text, cue, bodies):
+                made = self._add_mentions(text, cue, cue_dates, parties, status, dates, agreements)
+                agreements += [replace(made, date=d, date_text=_date_text(text, d), status="mentioned")
                                for d in replaced if _replaces(cue, d, cues)]
         return tuple(_to_agreement(text, a) for a in agreements)
 
@@ -106,12 +111,14 @@ class Agreements:
         """Whether the instrument is dated only relative to another ("… suivi l'année suivante d'un
         accord"): a relative phrase nearer to it, in its sentence, than the date it was given."""
         lo, hi = cue.sentence
-        folded = norm(text[lo:hi])
+        folded = fold(text[lo:hi]).lower()  # (one character for one: offsets hold)
         near = None
-        for phrase in self.plain["relative"]:
+        for phrase in self.accented["relative"]:
             for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", folded):
-                at = lo + m.start()
-                distance = cue.start - (at + len(phrase)) if at < cue.start else at - cue.end
+                at, after = lo + m.start(), lo + m.end()
+                if date is not None and 0 <= date.start - after <= 6:
+                    return False  # "deux ans plus tard, le 5 juin 2021": the date is written
+                distance = cue.start - after if at < cue.start else at - cue.end
                 near = distance if near is None else min(near, distance)
         if near is None:
             return False
@@ -125,7 +132,9 @@ class Agreements:
             return None
         lo, hi = cue.sentence
         found = self.today.search(fold(text), lo, hi)
-        if found is None:
+        # "ont signé aujourd'hui", not "toujours en vigueur aujourd'hui"
+        if found is None or not _has_word(text[max(lo, found.start() - 30):min(hi, found.end() + 30)],
+                                          self.accented["signed"] + self.accented["concluded"]):
             return None
         precision = next(p for p, n in ISO_LENGTH.items() if n == len(partner.published))
         return DateMention(text=text[found.start():found.end()], value=partner.published, precision=precision,
@@ -149,10 +158,11 @@ class Agreements:
         return True
 
     def _add_mentions(self, text: str, cue: _Cue, cue_dates: list[DateMention | None], parties: tuple[str, ...],
-                      status: AgreementStatus, dates: tuple[DateMention, ...], agreements: list[_Mention]) -> None:
+                      status: AgreementStatus, dates: tuple[DateMention, ...], agreements: list[_Mention]) -> _Mention:
         """The instruments one cue names for one set of parties ("deux Protocoles d'accord": two), each
         merged with a twin already found (same type, compatible dates and parties) unless said to be
-        another ("un second Protocole")."""
+        another ("un second Protocole"). Returns the last instrument it made or merged into."""
+        made = None
         for n in range(cue.count):
             date = cue_dates[n] if n < len(cue_dates) else None
             mention = _Mention(cue.type, cue.start, cue.end, cue.label, cue.sentence, date,
@@ -162,11 +172,13 @@ class Agreements:
                 twin = next((a for a in agreements if a.type == cue.type and _compatible_dates(a.date, date)
                              and _compatible_parties(a.parties, parties) and a.start != cue.start), None)
             if twin is not None:
-                agreements[agreements.index(twin)] = _merge(twin, mention)
+                made = agreements[agreements.index(twin)] = _merge(twin, mention)
             else:
+                made = mention
                 agreements.append(mention)
             if cue.count == 1:
                 agreements += self._renewed(text, cue, mention, dates)
+        return made
 
     def _renewed(self, text: str, cue: _Cue, mention: _Mention, dates: tuple[DateMention, ...]) -> list[_Mention]:
         """The instrument again at each date it was renewed: each renewal is an instrument of its own."""
@@ -177,26 +189,32 @@ class Agreements:
         """Every cue that names an instrument, in text order, with what the words before it say."""
         found: list[_Cue] = []
         matches = sorted(self.index.find(doc) + self.acronym_index.find(doc), key=lambda m: m.start)
-        for m in matches:
-            span = doc[m.start:m.end]
-            start, end = span.start_char, span.end_char
+        spans = [(doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1])) for m in matches]
+        for k, m in enumerate(matches):
+            start, end = spans[k]
             if found and found[-1].end >= end:
                 continue  # "Protocole d'accord (PDA)": the acronym is part of the label already
             sentence = _sentence_bounds(doc, m.start)
-            if not self._names_an_instrument(m, text, start, end, text[sentence[0]:sentence[1]]):
+            # What the sentence says between this cue and its neighbours is said of this instrument:
+            # "un PDA signé en 2010, et un accord de financement en préparation" (one of each).
+            window = (max(sentence[0], spans[k - 1][1] if k else 0),
+                      min(sentence[1], spans[k + 1][0] if k + 1 < len(spans) else len(text)))
+            if not self._names_an_instrument(m, text, start, end, text[sentence[0]:sentence[1]],
+                                             text[window[0]:window[1]]):
                 continue
             label, label_end = _label(text, start, end)
             before = text[max(0, start - 25):start]
             words = re.findall(r"\w+", norm(before))
             found.append(_Cue(
-                type=m.value, start=start, end=label_end, label=label, sentence=sentence,
+                type=m.value, start=start, end=label_end, label=label, sentence=sentence, window=window,
                 anaphoric=_ends_with_word(before, self.plain["anaphora"]),
                 another=_ends_with_word(before, self.plain["another"]),
+                amended=_ends_with_word(before, self.plain["amends"]),
                 count=_NUMBERS.get(words[-1], 1) if words else 1,
             ))
         return found
 
-    def _names_an_instrument(self, m: Match, text: str, start: int, end: int, sentence: str) -> bool:
+    def _names_an_instrument(self, m: Match, text: str, start: int, end: int, sentence: str, window: str) -> bool:
         """Whether a cue's words, where they stand, name an instrument of the partner: not in a set
         phrase ("d'un commun accord"), not denied ("aucun accord", "n'a jamais été signé"), and a
         generic "accord" only as the generic rules allow. (One under negotiation is kept: "pending".)"""
@@ -204,7 +222,7 @@ class Agreements:
         if any(w in around for w in self.plain["not_in"]):
             return False
         if _ends_with_word(text[max(0, start - 25):start], self.plain["not_before"]) \
-                or _has_word(sentence, self.accented["denied"]):
+                or _has_word(window, self.accented["denied"]):
             return False
         return m.value != "agreement" or self._generic_cue_names_an_instrument(m, text, start, end, sentence)
 
@@ -217,9 +235,14 @@ class Agreements:
             return False  # "Accords multilatéraux sur l'environnement", "Accord portant création de…"
         if re.match(r"\s*(de|d')\s*[A-Z][a-z]", text[end:end + 12]):
             return False  # "l'Accord de Paris", "Accord de Lomé": a treaty named after a place
+        if m.phrase in self.needs_context and after.startswith(":"):
+            return False  # "Accord : Protocole d'accord signé …": a label, the instrument follows
         if m.phrase in self.needs_context and not _has_word(sentence, self.accented["making"]):
             return False
-        return text[start:start + 1].isupper() or not norm(text[start:end]).split()[0].endswith("s")
+        # "les accords de financement signés entre …" are instruments in general; "deux accords …" are two
+        words = re.findall(r"\w+", norm(text[max(0, start - 20):start]))
+        counted = bool(words) and words[-1] in _NUMBERS
+        return text[start:start + 1].isupper() or counted or not norm(text[start:end]).split()[0].endswith("s")
 
     def _same_period(self, text: str, cue: _Cue, dates: tuple[DateMention, ...]) -> DateMention | None:
         """"… complété, au cours du même mois, par un Mémorandum": the previous date, cut to that period."""
@@ -241,11 +264,20 @@ class Agreements:
                   dates: tuple[DateMention, ...]) -> list[DateMention]:
         """Dates at which the instrument was renewed ("…, renouvelé le 21 octobre 2015"): each a new one."""
         lo = date.end if date is not None else cue.end
+        hi = cue.sentence[1]
+        # Where the renewal words stand, found once (a sentence of thousands of dates must not be read
+        # again for each).
+        folded = fold(text[lo:hi]).lower()
+        words = [lo + m.start() for w in self.accented["renewal"]
+                 for m in re.finditer(rf"(?<!\w){re.escape(w)}(?!\w)", folded)]
+        words.sort()
         out = []
         for d in dates:
-            if lo <= d.start and d.end <= cue.sentence[1] and _has_word(text[lo:d.start], self.accented["renewal"]):
-                out.append(d)
-                lo = d.end
+            if lo <= d.start and d.end <= hi:
+                at = bisect_left(words, lo)
+                if at < len(words) and words[at] < d.start:
+                    out.append(d)
+                    lo = d.end
         return out
 
     def _clause(self, text: str, sentence: tuple[int, int], cue: tuple[int, int]) -> tuple[int, int]:
@@ -263,23 +295,25 @@ class Agreements:
                     lo = max(lo, at + len(w))
         return lo, hi
 
-    def _parties(self, text: str, cue: _Cue, partner: Partner, orgs: tuple[Organisation, ...]) -> list[tuple[str, ...]]:
+    def _parties(self, text: str, cue: _Cue, bodies: _Bodies) -> list[tuple[str, ...]]:
         """The parties of the instrument; several tuples when each subject concluded its own."""
         lo, hi = self._clause(text, cue.sentence, (cue.start, cue.end))
-        own = _partner_label(partner, orgs) or _counterpart(orgs, cue.start)
+        own = bodies.own
         # The sides a text leaves implicit: the OMD where the section names it, and the partner where
-        # its heading names a body (a country, a headline is never a party: then the body the item is
-        # about, the last other than the OMD named before the instrument).
-        implicit = [p for p in (WCO if _names_wco(orgs) else None, own) if p]
+        # its heading names a body (a country, a headline is never a party: then the body other than
+        # the OMD last named before the instrument, in its sentence, or in the section when the text
+        # says "les deux organisations").
         if _BOTH.search(norm(text[lo:hi])):
-            return [_unique([WCO, *implicit])]
-        mentioned = _orgs_in(orgs, lo, hi)
+            return [_unique([WCO, *[p for p in (own or bodies.counterpart(0, cue.start),) if p]])]
+        own = own or bodies.counterpart(cue.sentence[0], cue.start)
+        implicit = [p for p in (WCO if bodies.wco else None, own) if p]
+        mentioned = bodies.within(lo, hi)
         between = re.search(r"\bentre\s", text[cue.end:hi])
         if between and between.start() <= 80:
             after_between = cue.end + between.end()
             first = min((s for s, _ in mentioned if s >= after_between), default=None)
             if first is not None and first - after_between <= 6:  # "entre l'OMD et…", not "entre les États…"
-                labels = _unique(o.short_name() for o in _listed(text, mentioned, first))
+                labels = _unique(o.short_name() for o in _listed(text, mentioned, bodies.ends, first))
                 return [labels if len(labels) >= 2 else _unique([*labels, *implicit])]
         subjects = [o for s, o in mentioned if s < cue.start and _is_subject(text, s)]
         # "… un Protocole d'accord avec l'OMD" or "Elle a conclu avec l'OMD … un Protocole d'accord".
@@ -298,8 +332,10 @@ class Agreements:
             labels = _unique([*labels, *implicit])
         return [labels]
 
-    def _status(self, sentence_text: str) -> str:
-        if _has_word(sentence_text, self.accented["pending"]):
+    def _status(self, sentence_text: str, window_text: str) -> str:
+        """Pending if what is said of this instrument alone says so; else signed or concluded if its
+        sentence says so ("a signé un PDA en 2017, puis un accord de mise en œuvre": both signed)."""
+        if _has_word(window_text, self.accented["pending"]):
             return "pending"
         if _has_word(sentence_text, self.accented["signed"]):
             return "signed"
@@ -326,8 +362,10 @@ class _Cue:
     end: int
     label: str
     sentence: tuple[int, int]
+    window: tuple[int, int]  # the part of the sentence between the cues around it: what is said of it alone
     anaphoric: bool  # "Cet accord": tells more about an instrument already named
     another: bool  # "un second Protocole d'accord": never the one named before
+    amended: bool  # "un avenant au Protocole d'accord": the instrument an amendment extends
     count: int  # "deux Protocoles d'accord": two instruments
 
 
@@ -345,7 +383,8 @@ class _Mention:
 
 
 def _sentence_bounds(doc, token_start: int) -> tuple[int, int]:
-    sent = doc[token_start].sent if doc.has_annotation("SENT_START") else doc[:]
+    start, end = sentence_of(doc, token_start)
+    sent = doc[start:end]
     return sent.start_char, sent.end_char
 
 
@@ -403,9 +442,41 @@ def _replaces(cue: _Cue, date: DateMention, cues: list[_Cue]) -> bool:
     return not any(c is not cue and cue.end <= c.start < date.start for c in cues)
 
 
-def _orgs_in(orgs: tuple[Organisation, ...], lo: int, hi: int) -> list[tuple[int, Organisation]]:
-    found = [(m.start, org) for org in orgs for m in org.mentions if lo <= m.start and m.end <= hi]
-    return sorted(found, key=lambda x: x[0])
+class _Bodies:
+    """A section's organisations, indexed once for all its instruments: by where they are mentioned,
+    and how the partner is named as a party (a section with thousands of instruments must not look
+    through all its mentions for each)."""
+
+    def __init__(self, partner: Partner) -> None:
+        orgs = partner.organisations
+        mentions = sorted((m.start, m.end, i) for i, o in enumerate(orgs) for m in o.mentions)
+        self.orgs = orgs
+        self.starts = [s for s, _, _ in mentions]
+        self.mention_ends = [e for _, e, _ in mentions]
+        self.mentions = [(s, orgs[i]) for s, _, i in mentions]
+        self.ends = dict(zip(self.starts, self.mention_ends, strict=True))
+        self.own = _partner_label(partner, orgs)
+        self.wco = any(o.short_name() == WCO for o in orgs)
+
+    def within(self, lo: int, hi: int) -> list[tuple[int, Organisation]]:
+        """(start, organisation) of the mentions inside [lo, hi), in text order."""
+        at = bisect_left(self.starts, lo)
+        out = []
+        while at < len(self.mentions) and self.starts[at] < hi:
+            if self.mention_ends[at] <= hi:
+                out.append(self.mentions[at])
+            at += 1
+        return out
+
+    def counterpart(self, lo: int, before: int) -> str | None:
+        """The body other than the OMD last named from ``lo`` to ``before`` (the instrument's sentence)."""
+        at = bisect_left(self.starts, before) - 1
+        while at >= 0 and self.starts[at] >= lo:
+            name = self.mentions[at][1].short_name()
+            if name != WCO:
+                return name
+            at -= 1
+        return None
 
 
 def _unique(labels) -> tuple[str, ...]:
@@ -428,17 +499,8 @@ def _partner_label(partner: Partner, orgs: tuple[Organisation, ...]) -> str | No
     return partner.short_name() if partner.acronym else None
 
 
-def _counterpart(orgs: tuple[Organisation, ...], before: int) -> str | None:
-    """The body other than the OMD last named before ``before``, if any."""
-    named = [(m.start, o) for o in orgs if o.short_name() != WCO for m in o.mentions if m.start < before]
-    return max(named, key=lambda x: x[0])[1].short_name() if named else None
-
-
-def _names_wco(orgs: tuple[Organisation, ...]) -> bool:
-    return any(o.short_name() == WCO for o in orgs)
-
-
-def _listed(text: str, mentioned: list[tuple[int, Organisation]], first: int) -> list[Organisation]:
+def _listed(text: str, mentioned: list[tuple[int, Organisation]], ends: dict[int, int],
+            first: int) -> list[Organisation]:
     """The bodies listed from ``first`` on: "entre la BCIE, le SIECA et l'OMD" is three."""
     out: list[Organisation] = []
     end = first
@@ -448,7 +510,7 @@ def _listed(text: str, mentioned: list[tuple[int, Organisation]], first: int) ->
         if out and not re.fullmatch(r"\s*(,|et|,\s*et)\s*(l['’]|le |la |les |du |de la |des |d['’])?", text[end:s]):
             break
         out.append(o)
-        end = max(m.end for m in o.mentions if m.start == s)
+        end = ends[s]
     return out
 
 

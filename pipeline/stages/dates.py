@@ -10,12 +10,13 @@ a date (``n° 1373``, ``40 pays``) is not a date.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING
 
 from ..models import DateMention, DatePrecision, Partner
-from ..nlp.cues import CueIndex, tokens
+from ..nlp.cues import CueIndex, char_span, sentence_starts
 from ..text import NUMERIC_DATE, norm, written_date
 
 if TYPE_CHECKING:
@@ -78,10 +79,18 @@ class DateFinder:
         found = self.range_start.search(text, max(0, at - 30), at)
         if found is None:
             return
+        before = re.findall(r"[\wº°]+", norm(text[max(0, found.start() - 15):found.start()]))
+        if before and before[-1] in self.not_a_year_after:
+            return  # "n° 12 et 14 mars 2018", "l'article 12 - 14 mars 2018": a number, not a day
         day = int(found.group("day"))
         month = found.group("month")
-        parsed = self.normalise(f"{day} {month.rstrip('.')} {year}") if month else \
-            self.normalise(f"{day}/{int(end_value[5:7])}/{year}")
+        if month:
+            parsed = self.normalise(f"{day} {month.rstrip('.')} {year}")
+        else:  # the end's month and year: built, not parsed, so no reading order can swap day and month
+            try:
+                parsed = (date(int(year), int(end_value[5:7]), day).isoformat(), "day")
+            except ValueError:
+                return
         if parsed is None or parsed[1] != "day" or parsed[0] >= end_value:
             return
         end = found.end("month") if month else found.end("day") + (2 if text[found.end("day"):].startswith("er") else 0)
@@ -155,24 +164,23 @@ class Dates(DateFinder):
 
     def find(self, doc: Doc, text: str) -> tuple[DateMention, ...]:
         found = self.candidates(text)
-        spans = [doc.char_span(s, e, alignment_mode="expand") for s, e, *_ in found]
-        roles = self._roles(doc, spans)
+        spans = [char_span(doc, s, e) for s, e, *_ in found]
+        roles = self._roles(doc, text, spans)
         return tuple(
             DateMention(text=text[s:e], value=value, precision=precision, role=r, start=s, end=e)
             for (s, e, value, precision), r in zip(found, roles, strict=True)
         )
 
-    def _roles(self, doc: Doc, spans: list) -> list[str]:
+    def _roles(self, doc: Doc, text: str, spans: list) -> list[str]:
         """What each date (a token span) dates: the nearest cue in its clause decides. Cues are found
         once per Doc; a clause runs from the previous date (or the sentence's start) to the next one."""
-        cues = [m for m in self.role_cues.find(doc) if m.value != "start"]
-        # Sentence starts read once from the cached tokens: Span.sent checks the whole Doc's annotation
-        # again on every call.
-        starts = [t.i for t in tokens(doc) if t.is_sent_start] or [0]
+        cues = sorted((m for m in self.role_cues.find(doc) if m.value != "start"), key=lambda m: m.start)
+        cue_starts = [m.start for m in cues]
+        starts = sentence_starts(doc)
         out = []
         for i, span in enumerate(spans):
             before = re.sub(r"\s+(le|la|l'|du|de l'|de la)$", "",
-                            norm(doc.text[max(0, span.start_char - 24):span.start_char]).rstrip())
+                            norm(text[max(0, span.start_char - 24):span.start_char]).rstrip())
             if any(before.endswith(p) for p in self.start_prepositions):
                 out.append("start")  # "depuis 2005", "depuis le 1er janvier 2010"
                 continue
@@ -180,11 +188,18 @@ class Dates(DateFinder):
             sent_start, sent_end = starts[at - 1], starts[at] if at < len(starts) else len(doc)
             lo = max(sent_start, spans[i - 1].end if i > 0 else 0)
             hi = min(sent_end, spans[i + 1].start if i + 1 < len(spans) else len(doc))
-            preceding = [m for m in cues if lo <= m.start and m.end <= span.start]
+            # The nearest cue before the date in its clause, else the first after it, found by
+            # bisection (a page of thousands of dates must not scan every cue for each).
+            k = bisect_right(cue_starts, span.start) - 1
+            while k >= 0 and cues[k].end > span.start:
+                k -= 1
+            preceding = cues[k] if k >= 0 and cues[k].start >= lo else None
             # A cue after the date is its own only if it is nearer to it than to the next date:
             # in "lancé en 2001 et … créé en 2003", "créé" dates 2003, not 2001.
-            following = [m for m in cues if m.start >= span.end and m.end <= hi and m.start - span.end <= hi - m.end]
-            out.append(preceding[-1].value if preceding else following[0].value if following else "event")
+            k = bisect_left(cue_starts, span.end)
+            following = cues[k] if k < len(cues) and cues[k].end <= hi \
+                and cues[k].start - span.end <= hi - cues[k].end else None
+            out.append(preceding.value if preceding else following.value if following else "event")
         return out
 
 

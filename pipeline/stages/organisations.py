@@ -18,7 +18,7 @@ from wordfreq import zipf_frequency
 
 from ..models import ORGANISATION_SOURCES, Mention, Organisation, Partner
 from ..nlp import GAZETTEER_SPANS
-from ..nlp.cues import tokens
+from ..nlp.cues import char_span, sentence_of, tokens
 from ..text import ARTICLES, fold, is_acronym, is_short_name, name_key, norm
 
 if TYPE_CHECKING:
@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 _ROMAN = re.compile(r"[IVXLCDM]+")
 # A candidate's rank is the position of its source among the organisation sources (most trusted first).
 _RANKS = dict(enumerate(ORGANISATION_SOURCES))
+# The longest name, in tokens: the longest bodies' names run to about 20 ("Secrétariat de la Convention
+# sur le commerce international des espèces de faune et de flore sauvages menacées d'extinction"). A
+# run of capitalised words longer than this is no name, and reading one no further keeps a page made
+# of such runs linear.
+MAX_NAME_TOKENS = 30
 _STOP = frozenset(
     ["de", "du", "des", "d", "la", "le", "les", "l", "et", "pour", "contre", "sur", "en", "a", "au", "aux"])
 
@@ -63,6 +68,8 @@ class Organisations:
         self.foreign_heads = folded(words.foreign_org_heads)
         self.foreign_connectors = frozenset(w for c in folded(words.foreign_connectors) for w in c.split())
         self.head_suffixes = tuple(folded(words.org_head_suffixes))
+        self.verb_objects = folded(words.verb_objects)
+        self.verb_prepositions = folded(words.verb_prepositions)
         self.not_heads = folded(words.not_org_heads)
         self.any_heads = self.heads | self.not_heads
         self.connectors = folded(words.name_connectors)
@@ -116,34 +123,47 @@ class Organisations:
         """Names that start with a body's head noun and run to the end of the noun phrase."""
         known_ends = {c.end for c in known}
         known_starts = {c.start for c in known}
-        in_known = {t.i for c in known for t in doc.char_span(c.start, c.end, alignment_mode="expand") or ()}
-        known_names = {s.start: s.end for s in doc.spans.get(GAZETTEER_SPANS, []) if s.label_ == "ORG"}
+        in_known = {t.i for c in known for t in char_span(doc, c.start, c.end)}
+        known_names = {s.start: s for s in doc.spans.get(GAZETTEER_SPANS, []) if s.label_ == "ORG"}
         out = []
+        inside = 0  # the end of the last name found: a head inside it starts no better name
         for tok in tokens(doc):
-            if tok.i in known_names:
-                # "Bureau régional de renforcement des capacités pour l'Afrique orientale": one office of
-                # a family the gazetteer knows is that office.
-                end = self._name_end(doc, tok, known_ends - {doc[known_names[tok.i] - 1].idx
-                                                             + len(doc[known_names[tok.i] - 1])}, known_starts)
-                if _more_specific(doc, known_names[tok.i], end):
-                    span = doc[tok.i:end]
-                    out.append(_Candidate(span.start_char, span.end_char, "", "", None, 2))
+            if tok.i < inside:
                 continue
-            if not self._may_start_name(doc, tok, set(known_names)):
+            known_name = known_names.get(tok.i)
+            if known_name is not None:
+                if self.gazetteer.entries[int(known_name.id_)].family:
+                    # "Bureau régional de renforcement des capacités pour l'Afrique orientale": one office
+                    # of a family of offices the gazetteer knows is that office.
+                    end = self._name_end(doc, tok, known_ends - {known_name.end_char}, known_starts)
+                    if self._more_specific(doc, known_name.end, end):
+                        span = doc[tok.i:end]
+                        out.append(_Candidate(span.start_char, span.end_char, "", "", None, 2))
+                continue
+            if not self._may_start_name(doc, tok):
                 continue
             end = self._name_end(doc, tok, known_ends, known_starts)
             if self._is_a_name(doc, tok, end, in_known, known_ends):
                 span = doc[tok.i:end]
                 out.append(_Candidate(span.start_char, span.end_char, "", "", None, 2))
+                inside = end
         return out
 
-    def _may_start_name(self, doc: Doc, tok: Token, known_names: set[int]) -> bool:
+    def _more_specific(self, doc: Doc, known_end: int, end: int) -> bool:
+        """Whether a name that runs on past a family's name to ``end`` names one of its offices: the
+        rest says where ("pour l'Afrique orientale et australe", "de l'Asie et du Pacifique")."""
+        toks = tokens(doc)
+        if end <= known_end + 1 or norm(toks[known_end].text) not in self.connectors:
+            return False
+        return any(t.text[:1].isupper() for t in doc[known_end + 1:end])
+
+    def _may_start_name(self, doc: Doc, tok: Token) -> bool:
         """A head noun that may start a name: not inside a name the gazetteer knows whole ("… et le
         crime lutte contre …"), not after a generic determiner ("ces services"), and not a body's word
         inside the name of something else ("Initiative des Douanes vertes")."""
         toks = tokens(doc)
         word = norm(tok.text)
-        if word not in self.heads or tok.i in known_names or word in self.capital_heads and tok.text[:1].islower():
+        if word not in self.heads or word in self.capital_heads and tok.text[:1].islower():
             return False
         written = fold(tok.text).lower()
         if tok.pos_ in ("VERB", "AUX") or written != norm(tok.text) and written not in self.accented_heads:
@@ -159,7 +179,8 @@ class Organisations:
         régional situé à …")."""
         toks = tokens(doc)
         end = head.i + 1
-        while end < len(doc) and self._continues(doc, head, end, known_ends, known_starts):
+        limit = min(len(doc), head.i + MAX_NAME_TOKENS)
+        while end < limit and self._continues(doc, head, end, known_ends, known_starts):
             end += 1
         while end > head.i + 1 and (norm(toks[end - 1].text) in self.connectors or toks[end - 1].text in "/-'"
                                     or _participle_before_complement(doc, end)):
@@ -186,7 +207,7 @@ class Organisations:
             # "en Afrique", "commissionnaires en douane" continue a name, "en vue de" does not
             return w != "en" or nxt.text[:1].isupper() or norm(nxt.text) in self.heads
         finite = t.pos_ == "AUX" or t.pos_ == "VERB" and "Part" not in t.morph.get("VerbForm")
-        if t.text[:1].islower() and _verb_before_object(doc, end, self.connectors):
+        if t.text[:1].islower() and self._verb_before_object(doc, end):
             return False  # "… de la Finlande soutient le …", "La Fondation participe aux …"
         if finite and not t.text[:1].isupper() or w in self.not_heads and t.i > head.i + 1:
             return False
@@ -229,6 +250,29 @@ class Organisations:
             i += 1
         return i < len(doc) and norm(toks[i].text) == norm(head.text)
 
+    def _verb_before_object(self, doc: Doc, i: int) -> bool:
+        """Whether the lower-case word at ``i`` is a verb a name runs into (spaCy often tags it a noun):
+        followed by what follows a verb and never a noun inside a name ("soutient le", "participe
+        également", "finance trois", "coopère avec"); or, after a proper noun, by a preposition no name
+        goes on with ("… de la Hongrie finance depuis")."""
+        toks = tokens(doc)
+        t = toks[i]
+        if t.pos_ not in ("NOUN", "VERB") or i + 1 >= len(doc) or i == 0:
+            return False
+        nxt = toks[i + 1]
+        word = norm(nxt.text)
+        if word in self.verb_prepositions or toks[i - 1].text[:1].isupper() and nxt.pos_ == "ADP" \
+                and word not in self.connectors and word != "a":
+            return True
+        if nxt.pos_ == "NUM" and not nxt.text[:1].isupper() or nxt.pos_ == "ADV" and nxt.text[:1].islower() \
+                and (word in self.stop_words or word.endswith("ment")):
+            return True  # "… finance trois ateliers", "La Fondation participe également …"
+        if word == "a" and nxt.pos_ == "AUX":
+            return False  # "… de coopération technique a signé": the verb is the next word
+        if word in ("au", "aux"):  # "coopération au développement", but "participe aux travaux"
+            return t.pos_ == "VERB" or norm(t.text).endswith("e") and toks[i - 1].text[:1].isupper()
+        return word in self.verb_objects
+
     def _is_a_name(self, doc: Doc, head: Token, end: int, in_known: set[int], known_ends: set[int]) -> bool:
         """Whether ``doc[head.i:end]`` names one body rather than a class of them or a description."""
         span = doc[head.i:end]
@@ -238,14 +282,21 @@ class Organisations:
         named = any(t.text[:1].isupper() for t in inner) or any(norm(t.text) in self.named_by for t in inner)
         word = norm(head.text)
         plural = word.endswith(("s", "x")) and word != head.lemma_.lower()
+        # At a sentence's start a capital says less: "Administrations des douanes des États membres…"
+        sentence_initial = all(t.is_space or t.is_punct for t in doc[sentence_of(doc, head.i)[0]:head.i])
+        qualified = norm(inner[0].text) not in self.connectors or _defined_after(doc, span)
+        if word in self.capital_heads and (not qualified or any(t.i in in_known for t in inner)):
+            return False  # "le Port de Lomé" is a place, "le Fonds de coopération de l'OMD" the OMD's fund
         if head.text[:1].isupper() and not plural and not named:
             # A head given a capital names one body, whatever the case of its complements ("l'Agence
-            # danoise pour le développement international"); a heading or a label has it too.
-            # (not "le Réseau le 30 novembre": a complement is no article, nor a number)
+            # danoise pour le développement international"); so does a heading or a subject without
+            # its article ("Agence danoise … a signé"), but not a phrase that starts a sentence
+            # ("Service de qualité assuré …"). Not "le Réseau le 30 novembre": a complement is no
+            # article, nor a number.
+            if sentence_initial and not _stands_alone_or_acts(doc, end):
+                return False
             return norm(inner[0].text) not in ("le", "la", "les", "l'") and not any(t.like_num for t in inner) \
                 and any(t.pos_ in ("ADJ", "NOUN", "PROPN") for t in inner)
-        # At a sentence's start a capital says nothing: "Administrations des douanes des États membres…"
-        sentence_initial = all(t.is_space or t.is_punct for t in doc[head.sent.start:head.i])
         if not head.text[:1].isupper() or sentence_initial:
             if plural:
                 return False  # "les administrations des douanes …", "Administrations douanières d'Asie": a class
@@ -282,7 +333,7 @@ class Organisations:
             capitals = sum(self._capitalised(t) for t in doc[i:last + 1])
             headed = any(w in self.foreign_heads for w in words) and capitals >= 2
             compound = any(w.endswith(self.head_suffixes) and len(w) > 8 for w in words)
-            if headed or compound:
+            if (headed or compound) and last - i < MAX_NAME_TOKENS:
                 out.append(_Candidate(toks[i].idx, toks[last].idx + len(toks[last]), "", "", None, 2))
             i = last + 1
         return out
@@ -373,16 +424,20 @@ class Organisations:
         that are not, given an article as bodies are ("l'ASEAN"), and not a theme's acronym ("SAFE")."""
         toks = tokens(doc)
         out = []
+        in_capitals: dict[int, bool] = {}  # a line's start -> whether the line is written in capitals
         for tok in toks:
             word = tok.text
             if len(word) < 3 or not word.isupper() or not is_acronym(word) or word in not_bodies \
-                    or _ROMAN.fullmatch(word) or word in self.theme_acronyms:
+                    or _ROMAN.fullmatch(word) or word in self.theme_acronyms or word in self.gazetteer.by_acronym:
                 continue
             if tok.i == 0 or norm(toks[tok.i - 1].text) not in self.acronym_articles:
                 continue
-            end = text.find("\n", tok.idx)
-            line = text[text.rfind("\n", 0, tok.idx) + 1:end if end >= 0 else len(text)]
-            if sum(c.islower() for c in line) < sum(c.isupper() for c in line):
+            start = text.rfind("\n", 0, tok.idx) + 1
+            if start not in in_capitals:
+                end = text.find("\n", tok.idx)
+                line = text[start:end if end >= 0 else len(text)]
+                in_capitals[start] = sum(c.islower() for c in line) < sum(c.isupper() for c in line)
+            if in_capitals[start]:
                 continue  # a line in capitals: emphasis, not an acronym
             out.append(_Candidate(tok.idx, tok.idx + len(word), f"a{word}", word, word, 3))
         return out
@@ -435,18 +490,24 @@ class Organisations:
     def _bare_heads(self, doc: Doc, found: list[_Candidate]) -> list[_Candidate]:
         """"le Ministère", "la Commission": a head noun alone names the one body of the section so named."""
         toks = tokens(doc)
-        taken = [(c.start, c.end) for c in found]
+        taken = _Taken(max((c.end for c in found), default=0) + 1)
+        for c in found:
+            taken.add(c.start, c.end)
+        by_word: dict[str, dict[str, _Candidate]] = {}  # a name's first word -> the bodies so named
+        for c in found:
+            if c.name:
+                by_word.setdefault(norm(c.name.split()[0]), {})[c.key] = c
         out = []
         for tok in toks[1:]:
             word = norm(tok.text)
             if word not in self.heads or not tok.text[:1].isupper() or tok.is_sent_start:
                 continue
-            if norm(toks[tok.i - 1].text) not in ("le", "la", "l'") or any(s <= tok.idx < e for s, e in taken):
+            if norm(toks[tok.i - 1].text) not in ("le", "la", "l'") or taken.overlaps(tok.idx, tok.idx + 1):
                 continue
             nxt = toks[tok.i + 1] if tok.i + 1 < len(doc) else None
             if nxt is not None and (nxt.pos_ in ("ADJ", "PROPN") or norm(nxt.text) in self.connectors):
                 continue  # not bare: "la Commission européenne", "le Comité de …"
-            named = {c.key: c for c in found if c.name and norm(c.name.split()[0]) == word}
+            named = by_word.get(word, {})
             if len(named) == 1:
                 c = next(iter(named.values()))
                 out.append(replace(c, start=tok.idx, end=tok.idx + len(tok.text)))
@@ -487,18 +548,20 @@ def _strip_article(text: str) -> str:
     return text
 
 
+def _stands_alone_or_acts(doc: Doc, end: int) -> bool:
+    """Whether what ends at ``end`` stands alone (the end of its line or sentence, an acronym in
+    parentheses after it) or is the subject of the verb that follows it."""
+    toks = tokens(doc)
+    if end >= len(doc) or "\n" in toks[end - 1].whitespace_ or toks[end].is_sent_start:
+        return True
+    nxt = toks[end]
+    return nxt.text in ("(", ".", ":", ";") or nxt.pos_ == "AUX" \
+        or nxt.pos_ == "VERB" and "Fin" in nxt.morph.get("VerbForm")
+
+
 def _not_french(tok: Token) -> bool:
     """A lower-case word French does not write: "wirtschaftliche" in a German name."""
     return tok.text.isalpha() and tok.text.islower() and zipf_frequency(tok.text, "fr") < 1.0
-
-
-def _more_specific(doc: Doc, known_end: int, end: int) -> bool:
-    """Whether a name that runs on past a known name to ``end`` names one of its offices: the rest
-    says where ("pour l'Afrique orientale et australe", "de l'Asie et du Pacifique")."""
-    toks = tokens(doc)
-    if end <= known_end + 1 or norm(toks[known_end].text) not in ("pour", "de", "du", "des", "d'", "en"):
-        return False
-    return any(t.text[:1].isupper() for t in doc[known_end + 1:end])
 
 
 def _pair_of_words(prev: Token, nxt: Token, stop_words: frozenset[str]) -> bool:
@@ -510,32 +573,6 @@ def _pair_of_words(prev: Token, nxt: Token, stop_words: frozenset[str]) -> bool:
         return True  # "pour l'Afrique orientale et australe"
     return prev.pos_ in ("ADJ", "NOUN") and nxt.pos_ in ("ADJ", "NOUN") and prev.text[-1:] in "sx" \
         and nxt.text[-1:] in "sx"
-
-
-# What follows a verb and never a noun inside a name: an article or a clitic ("soutient le", "finance
-# les", "participe aux"); "des" and "du" are left out, as a name's complement starts with them.
-_AFTER_VERB = frozenset(["le", "la", "les", "l'", "un", "une", "s'", "se", "a", "aux", "au", "ses", "son", "sa",
-                         "leurs"])
-
-
-def _verb_before_object(doc: Doc, i: int, connectors: frozenset[str]) -> bool:
-    """Whether the lower-case word at ``i`` is a verb that a name runs into: followed by an article or
-    a clitic, where a name's noun would be followed by an adjective or a preposition; or, after a
-    proper noun, followed by a preposition no name goes on with ("… de la Hongrie finance depuis")."""
-    toks = tokens(doc)
-    t = toks[i]
-    if t.pos_ not in ("NOUN", "VERB", "ADJ") or i + 1 >= len(doc):
-        return False
-    if toks[i - 1].text[:1].isupper() and toks[i + 1].pos_ == "ADP" and norm(toks[i + 1].text) not in connectors:
-        return True
-    if toks[i + 1].pos_ in ("ADV", "NUM") and not toks[i + 1].text[:1].isupper():
-        return True  # "La Fondation participe également …", "… finance trois ateliers"
-    nxt = norm(toks[i + 1].text)
-    if nxt == "a" and toks[i + 1].pos_ == "AUX":
-        return False  # "… de coopération technique a signé": the verb is the next word
-    if nxt in ("au", "aux"):  # "coopération au développement", but "participe aux travaux"
-        return t.pos_ == "VERB" or norm(t.text).endswith("e") and toks[i - 1].text[:1].isupper()
-    return nxt in _AFTER_VERB
 
 
 def _participle_before_complement(doc: Doc, end: int) -> bool:
@@ -626,13 +663,27 @@ def _initials_start(doc: Doc, paren: int, acronym: str, lower: bool = False) -> 
 def _resolve(cands: list[_Candidate]) -> list[_Candidate]:
     """Longest first; among equals the most trusted; no overlap."""
     chosen: list[_Candidate] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Taken(max((c.end for c in cands), default=0))
     for c in sorted(cands, key=lambda c: (-(c.end - c.start), c.rank, c.start)):
-        if any(c.start < e and s < c.end for s, e in taken):
+        if taken.overlaps(c.start, c.end):
             continue
         chosen.append(c)
-        taken.append((c.start, c.end))
+        taken.add(c.start, c.end)
     return sorted(chosen, key=lambda c: c.start)
+
+
+class _Taken:
+    """The characters of a text already covered by chosen names: a check costs the length of the name
+    asked about, not the number of names chosen."""
+
+    def __init__(self, size: int) -> None:
+        self.chars = bytearray(size)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.chars.find(1, start, end) != -1
+
+    def add(self, start: int, end: int) -> None:
+        self.chars[start:end] = b"\x01" * (end - start)
 
 
 def _with_elision(text: str, start: int) -> int:
