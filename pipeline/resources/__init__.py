@@ -83,6 +83,7 @@ class EntitiesFile(_Schema):
     foreign_org_heads: Words
     foreign_connectors: Words
     org_head_suffixes: Words
+    foreign_articles: Words
     verb_objects: Words
     verb_prepositions: Words
     name_connectors: Words
@@ -113,6 +114,7 @@ class AgreementContext(_Schema):
     denied: Words
     replaces: Words
     relative: Words
+    covers: Words
     not_in: Words
     clause_breaks: Words
     signed: Words

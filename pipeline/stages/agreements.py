@@ -80,7 +80,8 @@ class Agreements:
         dates = partner.dates
         cues = self._cues(doc, text)
         replaced = self._replaced(text, dates)
-        dated = _dated(cues, tuple(d for d in dates if d not in replaced))
+        covered = self._covered(text, dates)
+        dated = _dated(cues, tuple(d for d in dates if d not in replaced and d not in covered))
         agreements: list[_Mention] = []
         bodies = _Bodies(partner)
         for i, cue in enumerate(cues):
@@ -106,6 +107,19 @@ class Agreements:
     def _replaced(self, text: str, dates: tuple[DateMention, ...]) -> list[DateMention]:
         """The dates of earlier instruments a text says were replaced: "qui remplace celui de 2009"."""
         return [d for d in dates if _ends_with_word(text[max(0, d.start - 40):d.start], self.plain["replaces"])]
+
+    def _covered(self, text: str, dates: tuple[DateMention, ...]) -> set[DateMention]:
+        """The dates of a span an instrument covers ("pour la période 2017-2020": both years)."""
+        out: set[DateMention] = set()
+        previous = None
+        for d in dates:
+            before = text[max(0, d.start - 30):d.start]
+            if _ends_with_word(before, self.plain["covers"]) or _ends_with_word(before, ("l'",)) \
+                    and _ends_with_word(before[:-2], self.plain["covers"]) \
+                    or previous in out and re.fullmatch(r"\s*[-–/]\s*", text[previous.end:d.start]):
+                out.add(d)
+            previous = d
+        return out
 
     def _dated_relatively(self, text: str, cue: _Cue, date: DateMention | None) -> bool:
         """Whether the instrument is dated only relative to another ("… suivi l'année suivante d'un
@@ -205,11 +219,13 @@ class Agreements:
             label, label_end = _label(text, start, end)
             before = text[max(0, start - 25):start]
             words = re.findall(r"\w+", norm(before))
+            # "L'accord a été signé à Dakar", after a Protocole d'accord: the bare word refers back
+            definite = m.phrase in self.needs_context and _ends_with_word(before, ("l'", "le", "la"))
             found.append(_Cue(
                 type=m.value, start=start, end=label_end, label=label, sentence=sentence, window=window,
-                anaphoric=_ends_with_word(before, self.plain["anaphora"]),
+                anaphoric=definite or _ends_with_word(before, self.plain["anaphora"]),
                 another=_ends_with_word(before, self.plain["another"]),
-                amended=_ends_with_word(before, self.plain["amends"]),
+                amended=_has_word(text[max(window[0], start - 40):start], self.accented["amends"]),
                 count=_NUMBERS.get(words[-1], 1) if words else 1,
             ))
         return found
@@ -231,9 +247,10 @@ class Agreements:
         multilatéraux sur l'environnement", "l'Accord de Paris"), when the sentence makes or signs
         something (for the cues that need it), and not as a lower-case plural."""
         after = norm(text[end:end + 80]).lstrip()
-        if any(after.startswith(w) for w in self.plain["not_after"]):
+        bare = len(m.phrase.split()) == 1  # "accord", not "accord de financement"
+        if bare and any(after.startswith(w) for w in self.plain["not_after"]):
             return False  # "Accords multilatéraux sur l'environnement", "Accord portant création de…"
-        if re.match(r"\s*(de|d')\s*[A-Z][a-z]", text[end:end + 12]):
+        if bare and re.match(r"\s*(de|d')\s*[A-Z][a-z]", text[end:end + 12]):
             return False  # "l'Accord de Paris", "Accord de Lomé": a treaty named after a place
         if m.phrase in self.needs_context and after.startswith(":"):
             return False  # "Accord : Protocole d'accord signé …": a label, the instrument follows

@@ -36,6 +36,9 @@ class DateFinder:
         months = "|".join(sorted((re.escape(m) for m in words.months), key=len, reverse=True))
         joiners = "|".join(re.escape(j) for j in words.range_joiners)
         # The first end of a range, right before the written date that ends it.
+        # "March 14, 2016": the month first, as English writes it
+        self.month_day_year = re.compile(rf"(?<![\w/.])(?P<month>{months})\.?\s+(?P<day>[0-3]?\d),?\s+"
+                                         rf"(?P<year>\d{{4}})(?![\w/-])", re.IGNORECASE)
         self.range_start = re.compile(rf"(?<![\w/.-])(?P<day>[0-3]?\d)(?:er)?(?:\s+(?P<month>{months})\.?)?"
                                       rf"\s*(?:{joiners})\s*$", re.IGNORECASE)
         self.not_a_year_after = frozenset(norm(w) for w in words.not_a_year_after)
@@ -47,7 +50,7 @@ class DateFinder:
         first, then numeric ones, then years, none overlapping another."""
         found: list[tuple[int, int, str, DatePrecision]] = []
         taken: list[tuple[int, int]] = []
-        for rule in (self._written_dates, self._numeric_dates, self._periods, self._years):
+        for rule in (self._written_dates, self._month_first_dates, self._numeric_dates, self._periods, self._years):
             for start, end, value, precision, keep in rule(text, taken):
                 taken.append((start, end))
                 if keep:
@@ -73,6 +76,15 @@ class DateFinder:
             if valid and day:
                 yield from self._range_start(text, m.start(), m.group("year"), parsed[0])
             yield (m.start(), m.end(), *(parsed if valid else ("", "day")), valid)
+
+    def _month_first_dates(self, text: str, taken: list[tuple[int, int]]):
+        """"March 14, 2016", in an English passage: a day, checked by dateparser."""
+        for m in self.month_day_year.finditer(text):
+            if not _free(taken, m.start(), m.end()) or not self._valid_year(m.group("year")):
+                continue
+            parsed = self.normalise(f"{int(m.group('day'))} {m.group('month').rstrip('.')} {m.group('year')}")
+            if parsed is not None and parsed[1] == "day" and parsed[0].startswith(m.group("year")):
+                yield (m.start(), m.end(), *parsed, True)
 
     def _range_start(self, text: str, at: int, year: str, end_value: str):
         """"du 12 au 14 mars 2018": the 12th of March 2018, the range's first written end."""

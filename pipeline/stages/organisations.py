@@ -68,6 +68,8 @@ class Organisations:
         self.foreign_heads = folded(words.foreign_org_heads)
         self.foreign_connectors = frozenset(w for c in folded(words.foreign_connectors) for w in c.split())
         self.head_suffixes = tuple(folded(words.org_head_suffixes))
+        self.foreign_articles = folded(words.foreign_articles)
+        self.foreign_and = frozenset(["and", "y", "e", "und", "en", "et", "&"])
         self.verb_objects = folded(words.verb_objects)
         self.verb_prepositions = folded(words.verb_prepositions)
         self.not_heads = folded(words.not_org_heads)
@@ -104,7 +106,7 @@ class Organisations:
         identified = [_link_partner(c, partner) for c in identified]
         identified = _unify(identified)
         identified = sorted(identified + self._bare_heads(doc, identified), key=lambda c: c.start)
-        return _group(identified, text)
+        return _named_by_heading(_group(identified, text), partner)
 
     # --- the gazetteer ---------------------------------------------------------------------------
 
@@ -136,6 +138,7 @@ class Organisations:
                     # "Bureau régional de renforcement des capacités pour l'Afrique orientale": one office
                     # of a family of offices the gazetteer knows is that office.
                     end = self._name_end(doc, tok, known_ends - {known_name.end_char}, known_starts)
+                    end = _at_a_place(doc, end)
                     if self._more_specific(doc, known_name.end, end):
                         span = doc[tok.i:end]
                         out.append(_Candidate(span.start_char, span.end_char, "", "", None, 2))
@@ -153,7 +156,7 @@ class Organisations:
         """Whether a name that runs on past a family's name to ``end`` names one of its offices: the
         rest says where ("pour l'Afrique orientale et australe", "de l'Asie et du Pacifique")."""
         toks = tokens(doc)
-        if end <= known_end + 1 or norm(toks[known_end].text) not in self.connectors:
+        if end <= known_end + 1 or norm(toks[known_end].text) not in self.connectors | {"a"}:
             return False
         return any(t.text[:1].isupper() for t in doc[known_end + 1:end])
 
@@ -196,6 +199,8 @@ class Organisations:
             return False  # punctuation, and a table's "|"
         if t.text == "&":
             return True
+        if t.text[:1].islower() and _english(t.text):
+            return False  # "The Secretariat moved in October": French names go on in French
         if t.text in ("/", "-"):  # "Fiscalité/Union", not "Commission - un"
             return end + 1 < len(doc) and toks[end + 1].text[:1].isupper() and toks[end - 1].text[:1].isupper()
         if w == "et":
@@ -269,6 +274,10 @@ class Organisations:
             return True  # "… finance trois ateliers", "La Fondation participe également …"
         if word == "a" and nxt.pos_ == "AUX":
             return False  # "… de coopération technique a signé": the verb is the next word
+        prev = toks[i - 1]
+        if prev.pos_ == "NOUN" and prev.text[:1].islower() and nxt.pos_ in ("ADP", "DET") \
+                and nxt.text[:1].isalpha() and word not in self.connectors:
+            return True  # "… de coopération au développement finance depuis 2014": no noun follows a noun
         if word in ("au", "aux"):  # "coopération au développement", but "participe aux travaux"
             return t.pos_ == "VERB" or norm(t.text).endswith("e") and toks[i - 1].text[:1].isupper()
         return word in self.verb_objects
@@ -316,17 +325,20 @@ class Organisations:
         out = []
         i = 0
         while i < len(doc):
-            if not self._capitalised(toks[i]):
-                i += 1
+            if not self._capitalised(toks[i]) or norm(toks[i].text) in self.foreign_articles:
+                i += 1  # "The WCO …": an article starts no name
                 continue
             last, k = i, i + 1
             while k < len(doc):
+                word = norm(toks[k].text)
+                if word in self.foreign_articles and norm(toks[k - 1].text) in self.foreign_and:
+                    break  # "the WCO and the Agency": two
                 if self._capitalised(toks[k]):
                     last = k
                 elif toks[k].text == "-" and not toks[k - 1].whitespace_ and k + 1 < len(doc) \
                         and self._capitalised(toks[k + 1]):
                     pass  # "Direção-Geral"
-                elif not (norm(toks[k].text) in self.foreign_connectors or _not_french(toks[k])) or k - last > 2:
+                elif not (word in self.foreign_connectors or _not_french(toks[k])) or k - last > 2:
                     break
                 k += 1
             words = [norm(t.text) for t in doc[i:last + 1]]
@@ -532,7 +544,8 @@ def _group(identified: list[_Candidate], text: str) -> tuple[Organisation, ...]:
     result = []
     for group in orgs.values():
         best = min(group, key=lambda c: (c.rank, -(c.end - c.start)))
-        named = next((c for c in group if c.name), best)
+        # The name a definition or the gazetteer gives, before an acronym standing for its own name
+        named = min((c for c in group if c.name), key=lambda c: (c.name == c.acronym, c.rank), default=best)
         acronym = next((c.acronym for c in group if c.acronym), None)
         mentions = tuple(Mention(text[s:c.end], s, c.end) for c in group for s in [_with_elision(text, c.start)])
         result.append(Organisation(name=named.name or acronym or "", acronym=acronym, mentions=mentions,
@@ -557,6 +570,31 @@ def _stands_alone_or_acts(doc: Doc, end: int) -> bool:
     nxt = toks[end]
     return nxt.text in ("(", ".", ":", ";") or nxt.pos_ == "AUX" \
         or nxt.pos_ == "VERB" and "Fin" in nxt.morph.get("VerbForm")
+
+
+def _named_by_heading(orgs: tuple[Organisation, ...], partner: Partner | None) -> tuple[Organisation, ...]:
+    """A body the text names only by the heading's acronym takes the heading's name: "FoFaC" under
+    "Fondation pour la facilitation du commerce (FoFaC)"."""
+    if partner is None or not partner.acronym:
+        return orgs
+    return tuple(replace(o, name=partner.name) if o.acronym == partner.acronym and o.name == o.acronym
+                 and partner.name != partner.acronym else o for o in orgs)
+
+
+def _english(word: str) -> bool:
+    """A word English writes far more than French: "moved", "signed" (wordfreq's lists)."""
+    return zipf_frequency(word, "en") >= zipf_frequency(word, "fr") + 2
+
+
+def _at_a_place(doc: Doc, end: int) -> int:
+    """``end`` moved past "à Ouagadougou", where a family's office is named by its town."""
+    toks = tokens(doc)
+    if end + 1 < len(doc) and toks[end].text == "à" and toks[end + 1].text[:1].isupper() \
+            and toks[end + 1].pos_ in ("PROPN", "NOUN"):
+        end += 2
+        while end < len(doc) and toks[end].text[:1].isupper() and toks[end].pos_ == "PROPN":
+            end += 1
+    return end
 
 
 def _not_french(tok: Token) -> bool:
