@@ -65,11 +65,12 @@ TABLES: dict[str, list[dict]] = {
     "organisations.csv": _KEYS + [
         _f("name", description="Canonical full name", required=True),
         _f("acronym", description="Canonical acronym, if any"),
-        _f("found_by", description="How it was found, most certain first: the gazetteer, an acronym defined in "
-           "the text, the shape of its name, an acronym alone", required=True, enum=list(ORGANISATION_SOURCES)),
         _f("n_mentions", "integer", "Number of mentions in the section", required=True, minimum=1),
         _f("mentions", description="The mentions as written, joined with '; '", required=True),
         *_offsets("first mention"),
+        # (last, so that the columns before it keep their places; "source" in partners.json)
+        _f("found_by", description="How it was found, most certain first: the gazetteer, an acronym defined in "
+           "the text, the shape of its name, an acronym alone", required=True, enum=list(ORGANISATION_SOURCES)),
     ],
     "agreements.csv": _KEYS + [
         _f("type", description="Type of instrument", required=True, enum=list(AGREEMENT_TYPES)),

@@ -86,7 +86,7 @@ class Agreements:
         bodies = _Bodies(partner)
         for i, cue in enumerate(cues):
             status = self._status(text[cue.sentence[0]:cue.sentence[1]], text[cue.window[0]:cue.window[1]])
-            # "ont signé aujourd'hui …, en clôture du séminaire tenu du 3 au 5 juin": the signing is today
+            # "signent aujourd'hui …, au terme d'un atelier organisé les 14 et 15 mars": the signing is today
             today = self._today(text, cue, partner)
             cue_dates = [today] if today and cue.count == 1 else dated[i] or [self._same_period(text, cue, dates)]
             if cue.amended:

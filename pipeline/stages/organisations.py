@@ -1,11 +1,23 @@
 """Finds the organisations a section mentions: one entry per body, with all its mentions.
 
-Four sources of names, from the most to the least trusted: the gazetteer (the spaCy rulers that
-``nlp.model`` builds from ``resources/organisations.toml``), acronyms defined in the text (``Nom
-complet (ACR)``), names that start with a body's head noun (``Comité de contrôle douanier du
-Ministère…``, from ``resources/entities.toml``), and other acronyms given an article as bodies are
-(``l'ASEAN``), reported as unknown so that the gazetteer can be extended. Where they overlap the
-longest name wins, so that whole names are kept; a body's secretariat is a mention of the body.
+Four sources of names, from the most to the least trusted (an organisation's ``source``):
+
+- ``gazetteer``: the spaCy rulers that ``nlp.model`` builds from ``resources/organisations.toml``;
+- ``defined``: a name and its acronym in parentheses, whatever the acronym's case (``Nom complet
+  (ACR)``, ``(Enabel)``, ``(TradeMark Africa)``);
+- ``text``: a name built on a body's head noun with its complements in any case (``l'Agence danoise
+  pour le développement international``), a name in another language written word by word in
+  capitals around a head of that language (``Ghana Revenue Authority``, ``Servicio Nacional de
+  Aduana``) or a compound (``Generalzolldirektion``), and one office of a family of offices the
+  gazetteer knows, named in full (``Bureau régional … pour l'Afrique de l'Ouest``);
+- ``unknown``: other acronyms given an article as bodies are (``l'ASEAN``), reported so that the
+  gazetteer can be extended.
+
+Where they overlap the longest name wins, so that whole names are kept. A name ends before its verb
+(``… de la Finlande soutient``) and at a second body of its head (``le Service … et le Service …``).
+A body's secretariat is a mention of the body; a name written again without its acronym, or its
+head and adjectives alone (``le Bureau régional``), are mentions of the body first named in full.
+The words of all these rules are data (``resources/entities.toml``).
 """
 
 from __future__ import annotations
@@ -604,7 +616,7 @@ def _not_french(tok: Token) -> bool:
 
 def _pair_of_words(prev: Token, nxt: Token, stop_words: frozenset[str]) -> bool:
     """Two words of one kind joined by "et" inside a name: "des transitaires et commissionnaires",
-    "des Affaires étrangères et européennes"."""
+    "des Affaires juridiques et consulaires"."""
     if not nxt.text[:1].islower() or norm(nxt.text) in stop_words:
         return False
     if prev.pos_ == "ADJ" and nxt.pos_ == "ADJ":

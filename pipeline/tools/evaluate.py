@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from ..config import Config
 from ..resources import Gazetteer
-from ..text import name_key, norm
+from ..text import name_key, norm, sha256
 
 FIELDS = ("sections", "organisations", "dates", "agreements", "agreement_parties", "themes", "acronyms", "published",
           "new_bodies")
@@ -101,8 +101,9 @@ def without_gold_bodies(config: Config, golds: Iterable[dict]) -> Config:
                 if entry is not None:
                     known.add(entry)
     kept = tuple(e for i, e in enumerate(gazetteer.entries) if i not in known)
+    removed = sha256(",".join(str(i) for i in sorted(known)))[:16]
     resources = replace(config.resources, gazetteer=Gazetteer(kept),
-                        fingerprint=f"{config.resources.fingerprint}-without-{len(known)}-gold-bodies")
+                        fingerprint=f"{config.resources.fingerprint}-without-{removed}")
     return replace(config, resources=resources)
 
 
@@ -216,7 +217,7 @@ def _compare_partner(ev: Evaluation, g: dict, p: dict, same_org: Callable[[dict,
     pairs, missing, spurious = _pair(g.get("organisations", []), p.get("organisations", []), same_org)
     _count(ev.scores["organisations"], pairs, missing, spurious)
     diff_items(ev, where, "organisations", missing, spurious, _describe_org, pid)
-    _compare_new_bodies(ev.scores["new_bodies"], g, p, spurious, gazetteer, diff)
+    _compare_new_bodies(ev.scores["new_bodies"], g, p, pairs, gazetteer, diff)
     _compare_dates(ev.scores["dates"], g, p, diff)
     _compare_agreements(ev, where, pid, g, p, diff)
     _compare_themes(ev.scores["themes"], g, p, diff)
@@ -248,24 +249,30 @@ def _compare_published(score: Score, g: dict, p: dict, diff: Diff) -> None:
         diff("published", "wrong", f"gold {want!r}, got {got!r}")
 
 
-def _compare_new_bodies(score: Score, g: dict, p: dict, spurious: list[dict], gazetteer: Gazetteer,
+def _compare_new_bodies(score: Score, g: dict, p: dict, pairs: list[tuple[dict, dict]], gazetteer: Gazetteer,
                         diff: Diff) -> None:
-    """Bodies the gazetteer does not know, by their exact name; spurious bodies found without it."""
+    """Bodies the gazetteer does not know, matched one to one by their exact name. Counted against:
+    every organisation found without the gazetteer that has no gold body's exact name, unless it is
+    a body the gazetteer knows (matched another way: a name cut short counts against)."""
     def known(o: dict) -> bool:
         return gazetteer.find_name(o.get("name")) is not None or o.get("acronym") in gazetteer.by_acronym
 
-    names = Counter(name_key(o.get("name")) for o in p.get("organisations", []))
+    found = [o for o in p.get("organisations", []) if o.get("source") != "gazetteer"]
+    by_name: dict[str, list[dict]] = {}
+    for o in found:
+        by_name.setdefault(name_key(o.get("name")), []).append(o)
+    matched: list[dict] = []
     for o in g.get("organisations", []):
-        if known(o):
-            continue
-        key = name_key(o.get("name"))
-        if names[key] > 0:
-            names[key] -= 1
-            score.tp += 1
-        else:
+        same = by_name.get(name_key(o.get("name"))) or []
+        if same:
+            matched.append(same.pop(0))
+            if not known(o):
+                score.tp += 1
+        elif not known(o):
             score.fn += 1
             diff("new_bodies", "missing", _describe_org(o))
-    score.fp += sum(1 for o in spurious if o.get("source") != "gazetteer")
+    known_pairs = [pred for gold, pred in pairs if known(gold)]
+    score.fp += sum(1 for o in found if not any(o is m for m in matched) and not any(o is k for k in known_pairs))
 
 
 def _compare_dates(score: Score, g: dict, p: dict, diff: Diff) -> None:

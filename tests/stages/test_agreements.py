@@ -271,8 +271,15 @@ def test_parties_are_organisations(extract_partner, heading, text, parties):
 
 
 def test_signed_today_wins_over_the_other_dates_of_its_sentence(extract_partner):
-    text = ("L’Alliance des chambres de commerce (ACC) et l’OMD ont signé aujourd’hui un Protocole d’accord, en "
-            "clôture du séminaire tenu du 3 au 5 juin 2021.")
-    partner = extract_partner("À propos de l’ACC", text, published_text="05/06/2021")
+    text = ("L’Union des transitaires du Levant (UTL) et l’OMD signent aujourd’hui une Lettre d’intention, au terme "
+            "d’un atelier organisé les 14 et 15 mars 2022 à Beyrouth.")
+    partner = extract_partner("À propos de l’UTL", text, published_text="Beyrouth, le 16 mars 2022 –")
     (agreement,) = partner.agreements
-    assert (agreement.date, agreement.date_text) == ("2021-06-05", "aujourd’hui")
+    assert (agreement.date, agreement.date_text) == ("2022-03-16", "aujourd’hui")
+
+
+def test_today_dates_only_an_instrument_signed_today(extract_partner):
+    text = "Le Protocole d’accord signé en 2010 entre l’UTL et l’OMD est toujours en vigueur aujourd’hui."
+    partner = extract_partner("À propos de l’UTL", text, published_text="Beyrouth, le 16 mars 2022 –")
+    (agreement,) = partner.agreements
+    assert agreement.date == "2010"

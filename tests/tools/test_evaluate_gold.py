@@ -28,9 +28,10 @@ PARTIES_MIN_ACCURACY = 0.90
 # Other pages, one by one: floors a little under what each scores, the bar being over all pages.
 OTHER_THRESHOLDS = {"sections": 1.0, "published": 1.0, "organisations": 0.85, "dates": 0.90, "agreements": 0.80,
                     "themes": 0.85, "acronyms": 0.60}
-# (A page about one administration's own agreements names it as a party of table rows that do not:
-# assistance_mutuelle scores 0.46; see the gold's notes.)
-OTHER_PARTIES_MIN_ACCURACY = 0.40
+OTHER_PARTIES_MIN_ACCURACY = 0.75
+# A page about one administration's own agreements, whose table rows leave that administration implicit
+# (assistance_mutuelle: the gold's notes say why it is a party of every row; the pipeline cannot know).
+PARTIES_FLOORS = {"assistance_mutuelle.gold.json": 0.40}
 # Over all pages together.
 POOLED_THRESHOLDS = {f: 0.95 for f in FIELDS if f not in ("agreement_parties", "new_bodies")}
 POOLED_PARTIES_MIN_ACCURACY = 0.90
@@ -66,7 +67,8 @@ def test_gold(gold_file, predictions, config):
 
 @pytest.mark.parametrize("gold_file", [*GENRE_FILES, *EXTRACTION_FILES], ids=lambda p: p.name)
 def test_gold_page_of_another_kind(gold_file, predictions, config):
-    _score(gold_file, predictions, config, OTHER_THRESHOLDS, OTHER_PARTIES_MIN_ACCURACY)
+    _score(gold_file, predictions, config, OTHER_THRESHOLDS,
+           PARTIES_FLOORS.get(gold_file.name, OTHER_PARTIES_MIN_ACCURACY))
 
 
 def pooled(files, predictions, gazetteer) -> dict[str, Score]:
