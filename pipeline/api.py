@@ -109,7 +109,9 @@ class Pipeline:
 
     def read(self, inputs: Iterable[Path | str]) -> Inputs:
         """Read the pages named by ``inputs`` (files, or folders searched for pages) and split them."""
-        files, errors = collect_inputs(tuple(Path(p) for p in inputs))
+        files, errors, skipped = collect_inputs(tuple(Path(p) for p in inputs))
+        for folder in skipped:
+            log.debug("skipped %s (a hidden folder, gold files or this tool's outputs)", folder)
         pages = []
         for path in files:
             try:

@@ -9,6 +9,7 @@ computed later points into the text the user reads.
 from __future__ import annotations
 
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -156,37 +157,80 @@ def read_page(source: str, data: bytes, resources: Resources) -> Page:
                 repaired=repaired, markup=markup)
 
 
-def collect_inputs(inputs: tuple[Path, ...]) -> tuple[list[Path], list[InputError]]:
-    """The page files named by inputs: files as given, folders searched for pages (not in ``gold/``)."""
+# The files that make a folder one of this tool's output folders: never read back as pages.
+OUTPUT_MARKERS = ("partners.json", "datapackage.json")
+
+
+def collect_inputs(inputs: tuple[Path, ...]) -> tuple[list[Path], list[InputError], list[Path]]:
+    """The page files named by inputs, each once: files as given, folders searched for pages. A
+    folder's search skips hidden folders (``.git``, ``.venv``, ``.cache``), gold files and this
+    tool's own output folders (an ``--out`` inside the input folder is not read back). Returns the
+    files, the errors and the folders skipped."""
     files: list[Path] = []
     errors: list[InputError] = []
+    skipped: list[Path] = []
     for path in inputs:
         if not path.exists():
             errors.append(InputError(str(path), "no such file or folder", "check the path"))
         elif path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES
-                and GOLD_DIR not in p.relative_to(path).parts and not p.name.startswith(".")
-            )
+            found = _pages_in(path, skipped)
             if not found:
                 errors.append(InputError(str(path), "folder holds no page (.txt, .html, .htm or .md)",
                                          "put the saved pages in it or name the files"))
             files.extend(found)
         else:
             files.append(path)
-    return files, errors
+    seen: set[Path] = set()
+    unique = []
+    for f in files:  # the same file named twice (or through two paths) is read once
+        real = f.resolve()
+        if real not in seen:
+            seen.add(real)
+            unique.append(f)
+    return unique, errors, skipped
+
+
+def _pages_in(folder: Path, skipped: list[Path]) -> list[Path]:
+    """The page files under ``folder``, in a stable order, walking down only into folders to read."""
+    found: list[Path] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = sorted(current.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                if entry.is_dir():
+                    skipped.append(entry)
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                if entry.name == GOLD_DIR or all((entry / m).is_file() for m in OUTPUT_MARKERS):
+                    skipped.append(entry)
+                else:
+                    pending.append(entry)
+            elif entry.suffix.lower() in PAGE_SUFFIXES and entry.is_file():
+                found.append(entry)
+    return sorted(found)
 
 
 def read_bytes(path: Path) -> bytes:
-    """A page file's bytes; InputError if it is over the size limit or cannot be read."""
+    """A page file's bytes; InputError if it is not a regular file (a FIFO or a device would hang or
+    never end), over the size limit (checked while reading, not from the size the file claims) or
+    cannot be read."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InputError(str(path), f"the file is over the {MAX_BYTES // 2**20} MiB limit",
-                             "split the page or check it is really a web page")
-        return path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise InputError(str(path), "not a regular file (a pipe, a device or a socket)",
+                             "save the page to a file and give that file")
+        with path.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InputError(str(path), f"cannot be read: {exc.strerror}", "check its permissions") from exc
+    if len(data) > MAX_BYTES:
+        raise InputError(str(path), f"the file is over the {MAX_BYTES // 2**20} MiB limit",
+                         "split the page or check it is really a web page")
+    return data
 
 
 def source_name(path: Path) -> str:

@@ -1,0 +1,87 @@
+"""The reliability defects a hostile test found (issue 13), one regression test each, numbered as in
+the issue: what the user gives is read once, from regular files only, never back from this tool's own
+outputs; bad input and resources give one line and a documented exit code, never a traceback."""
+
+import json
+import os
+import threading
+
+import pytest
+from conftest import SEED
+
+from pipeline.errors import InputError
+from pipeline.stages.reading import MAX_BYTES, collect_inputs, read_bytes
+
+
+def _page(folder, name="page.txt"):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(SEED.read_bytes())
+    return path
+
+
+def _partners(out):
+    return len(json.loads((out / "partners.json").read_text(encoding="utf-8"))["partners"])
+
+
+# 3. An output folder inside the input folder is not read back as input.
+def test_3_an_output_folder_inside_the_input_folder_is_not_read_back(tmp_path, cli):
+    pages = tmp_path / "pages"
+    _page(pages)
+    counts = []
+    for _ in range(3):
+        result = cli("run", pages, "--out", pages / "out")
+        assert result.returncode == 0, result.stderr
+        counts.append(_partners(pages / "out"))
+    assert counts == [16, 16, 16]
+
+
+# 8. Only regular files are read: a FIFO would hang, a device never end.
+def test_8_a_fifo_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "page.txt"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def read():
+        with pytest.raises(InputError, match="not a regular file"):
+            read_bytes(fifo)
+        done.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(10)
+    if not done.is_set():  # unblock the reader so the test ends, then fail
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("reading a FIFO blocked")
+
+
+def test_8_the_size_limit_holds_while_reading(tmp_path, monkeypatch):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * (MAX_BYTES + 10))
+    with pytest.raises(InputError, match="over the 20 MiB limit"):
+        read_bytes(big)
+
+
+def test_8_a_device_is_refused_in_a_run(tmp_path, cli):
+    result = cli("run", "/dev/zero", "--out", tmp_path / "out")
+    assert result.returncode == 2 and "not a regular file" in result.stderr and "Traceback" not in result.stderr
+
+
+# 23. Hidden folders (.git, .venv, .cache) and this tool's outputs are skipped, and said with -v.
+def test_23_hidden_folders_are_not_read(tmp_path, cli):
+    _page(tmp_path / "site")
+    for hidden in (".venv/lib", ".git", ".cache/x"):
+        _page(tmp_path / "site" / hidden, "other.txt")
+    files, errors, skipped = collect_inputs((tmp_path / "site",))
+    assert [f.name for f in files] == ["page.txt"] and not errors
+    assert {p.name for p in skipped} == {".venv", ".git", ".cache"}
+    result = cli("run", tmp_path / "site", "--out", tmp_path / "out", "-v")
+    assert result.returncode == 0 and _partners(tmp_path / "out") == 16
+    assert "skipped" in result.stderr and ".venv" in result.stderr
+
+
+def test_the_same_file_named_twice_is_read_once(tmp_path):
+    page = _page(tmp_path)
+    files, errors, _ = collect_inputs((page, tmp_path / "." / "page.txt", tmp_path))
+    assert files == [page] and not errors
