@@ -85,3 +85,17 @@ def test_the_same_file_named_twice_is_read_once(tmp_path):
     page = _page(tmp_path)
     files, errors, _ = collect_inputs((page, tmp_path / "." / "page.txt", tmp_path))
     assert files == [page] and not errors
+
+
+# 14. A UTF-8 mark over bytes that are not UTF-8, and a page declaring an "undefined" charset, are read.
+@pytest.mark.parametrize(("name", "data"), [
+    ("bom.txt", b"\xef\xbb\xbfTitre\n\nAgence (AX)\n\nL\xe9 texte a \xe9t\xe9 sign\xe9 en 2001.\n"),
+    ("meta.html", b'<html><head><meta charset="undefined"></head><body><h2>Agence (AX)</h2>'
+                  b"<p>Un accord sign\xe9 en 2001 avec l\x92OMD.</p></body></html>"),
+])
+def test_14_undecodable_declarations_fall_back_to_the_other_encodings(tmp_path, cli, name, data):
+    (tmp_path / name).write_bytes(data)
+    result = cli("run", tmp_path / name, "--out", tmp_path / "out")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    text = json.loads((tmp_path / "out" / "partners.json").read_text(encoding="utf-8"))["partners"][0]["text"]
+    assert "sign\u00e9" in text

@@ -78,7 +78,7 @@ def decode(source: str, data: bytes) -> tuple[str, str]:
     for encoding in _encodings(data):
         try:
             text = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # (a declared "undefined" codec raises UnicodeError itself)
             continue
         if _looks_like_text(text):
             return text, encoding
