@@ -99,3 +99,26 @@ def test_14_undecodable_declarations_fall_back_to_the_other_encodings(tmp_path, 
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     text = json.loads((tmp_path / "out" / "partners.json").read_text(encoding="utf-8"))["partners"][0]["text"]
     assert "sign\u00e9" in text
+
+
+# 13. A section over spaCy's limit (a million characters) is parsed in pieces, joined into one Doc.
+def test_13_a_long_section_is_parsed_in_pieces_with_the_same_text(analyser, monkeypatch):
+    from pipeline.nlp import model
+
+    assert analyser.nlp.max_length > model.MAX_PIECE
+    text = "".join(f"L’OMD et l’AIEA ont signé un Protocole d’accord le {d} mai 1998.\n" for d in range(1, 29))
+    (whole,) = analyser.parse([text])
+    monkeypatch.setattr(model, "MAX_PIECE", 200)
+    short, long_doc, after = analyser.parse(["Un texte court.", text, "L’ONUDC coopère."])
+    assert long_doc.text == whole.text and short.text == "Un texte court." and after.text.endswith("coopère.")
+    assert [s.text for s in long_doc.spans["gazetteer"]] == ["OMD", "AIEA"] * 28
+    assert [t.i for t in long_doc if t.is_sent_start] == [t.i for t in whole if t.is_sent_start]
+
+
+@pytest.mark.parametrize("size", [1, 7, 50])
+def test_13_pieces_are_cut_at_line_ends_and_join_back(size):
+    from pipeline.nlp.model import _pieces
+
+    text = "une ligne\nune autre ligne bien plus longue\n" * 5 + "fin sans saut de ligne" * 3
+    parts = _pieces(text, size)
+    assert "".join(parts) == text and all(len(p) <= size for p in parts)

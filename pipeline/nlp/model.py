@@ -58,6 +58,35 @@ def gazetteer_patterns(gazetteer: Gazetteer) -> tuple[list[dict], list[dict]]:
     return names, acronyms
 
 
+# The longest text spaCy is given at once. A longer section (spaCy refuses a text over ``max_length``,
+# a million characters, and its memory grows with the text) is parsed in pieces cut at line ends,
+# joined back into one Doc with the same text: its analysis is that of its pieces.
+MAX_PIECE = 100_000
+
+
 def parse(nlp: Language, texts: Iterable[str], batch_size: int) -> Iterator[Doc]:
     """spaCy Docs of ``texts``, streamed: only one batch is held at a time."""
-    yield from nlp.pipe((fold(t) for t in texts), batch_size=batch_size)
+    counts: list[int] = []
+
+    def pieces() -> Iterator[str]:
+        for text in texts:
+            parts = _pieces(fold(text), MAX_PIECE)
+            counts.append(len(parts))
+            yield from parts
+
+    docs = iter(nlp.pipe(pieces(), batch_size=batch_size))
+    for i, doc in enumerate(docs):
+        n = counts[i]  # (the pieces of this text were all produced before its first Doc came back)
+        yield doc if n == 1 else Doc.from_docs([doc, *(next(docs) for _ in range(n - 1))], ensure_whitespace=False)
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    """``text`` cut into pieces of at most ``size`` characters, at a line end where there is one (else
+    at a space), whose concatenation is ``text``."""
+    out = []
+    while len(text) > size:
+        cut = text.rfind("\n", 0, size) + 1 or text.rfind(" ", 0, size) + 1 or size
+        out.append(text[:cut])
+        text = text[cut:]
+    out.append(text)
+    return out
