@@ -122,3 +122,23 @@ def test_13_pieces_are_cut_at_line_ends_and_join_back(size):
     text = "une ligne\nune autre ligne bien plus longue\n" * 5 + "fin sans saut de ligne" * 3
     parts = _pieces(text, size)
     assert "".join(parts) == text and all(len(p) <= size for p in parts)
+
+
+# 9. Long runs of one character cost no more than ordinary text: spaCy sees them calmed, offsets hold.
+def test_9_runs_of_punctuation_are_calmed_for_spacy_only(extract_partner):
+    text = "L’Agence (AX) a signé un Protocole d’accord avec l’OMD le 3 mai 2019. " + "!" * 30_000 + " Fin."
+    partner = extract_partner("Agence (AX)", text)
+    assert partner.text == text and [d.value for d in partner.dates] == ["2019-05-03"]
+    (agreement,) = partner.agreements
+    assert text[agreement.start:agreement.end] == "Protocole d’accord"
+
+
+@pytest.mark.parametrize(("text", "calmed"), [
+    ("a" + "!" * 25 + "b", "a!" + " " * 24 + "b"),
+    ("trois points... et --- tiret", "trois points... et --- tiret"),  # short runs untouched
+    ("&" * 30, "&" + " " * 29),
+])
+def test_9_calm(text, calmed):
+    from pipeline.nlp.model import _calm
+
+    assert _calm(text) == calmed and len(_calm(text)) == len(text)

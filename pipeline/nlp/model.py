@@ -8,6 +8,7 @@ the text the user reads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 import spacy
@@ -62,6 +63,14 @@ def gazetteer_patterns(gazetteer: Gazetteer) -> tuple[list[dict], list[dict]]:
 # a million characters, and its memory grows with the text) is parsed in pieces cut at line ends,
 # joined back into one Doc with the same text: its analysis is that of its pieces.
 MAX_PIECE = 100_000
+# A run of punctuation this long ("!!!!…", "&&&&…", a rule of dashes) is given to spaCy as its first
+# character and spaces: spaCy's tokenizer costs the square of such a run (30,000 "!" took 84 s), and
+# no name, date or cue is made of one. The text keeps its length, so every offset holds.
+_PUNCTUATION_RUN = re.compile(r"[^\w\s]{20,}")
+
+
+def _calm(text: str) -> str:
+    return _PUNCTUATION_RUN.sub(lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 1), text)
 
 
 def parse(nlp: Language, texts: Iterable[str], batch_size: int) -> Iterator[Doc]:
@@ -70,7 +79,7 @@ def parse(nlp: Language, texts: Iterable[str], batch_size: int) -> Iterator[Doc]
 
     def pieces() -> Iterator[str]:
         for text in texts:
-            parts = _pieces(fold(text), MAX_PIECE)
+            parts = _pieces(_calm(fold(text)), MAX_PIECE)
             counts.append(len(parts))
             yield from parts
 
