@@ -35,6 +35,7 @@ from .outputs.folder import FORMATS, copy_outputs, write_file
 from .run import log_warning, stream
 from .stages.reading import collect_inputs, read_bytes, source_name
 from .stages.sections import read_documents, set_aside
+from .tools import files
 
 if TYPE_CHECKING:
     from .analysis import Analyser
@@ -202,14 +203,16 @@ def load_json(path: Path | str, what: str) -> tuple[Path, dict]:
     if path.is_dir():
         path = path / "partners.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise InputError(str(path), f"no such {what} file", "check the path") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(str(path), f"not a readable JSON {what} file ({exc.__class__.__name__})",
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read: {exc.strerror}", "check its permissions") from exc
+    try:
+        data = files.parse(raw)
+    except ValueError as exc:
+        raise InputError(str(path), f"not a {what} file of the expected shape: {exc}",
                          "give the partners.json a run wrote, or a gold file") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("partners"), list):
-        raise InputError(str(path), f"not a {what} file: no 'partners' list", "give a partners.json or a gold file")
     return path, data
 
 

@@ -142,3 +142,35 @@ def test_9_calm(text, calmed):
     from pipeline.nlp.model import _calm
 
     assert _calm(text) == calmed and len(_calm(text)) == len(text)
+
+
+# 16, 17. evaluate and diff on files of the wrong shape: one line saying where, exit 2, no traceback.
+MALFORMED = [
+    pytest.param('{"partners":[1]}', "$.partners[0]", id="a partner that is a number"),
+    pytest.param('{"partners":[{"name":"x"}]}', "heading", id="no heading"),
+    pytest.param('{"partners":[{"heading":3}]}', "$.partners[0].heading", id="an integer heading"),
+    pytest.param('{"partners":[{"heading":"h","organisations":[null]}]}', "organisations[0]", id="a null organisation"),
+    pytest.param('{"partners":[{"heading":"h","themes":[{"code":["a"]}]}]}', "themes[0].code", id="a list for a code"),
+    pytest.param('{"partners":[], "n": ' + "9" * 5000 + "}", "out of range", id="a 5,000-digit number"),
+    pytest.param('{"partners":' + "[" * 100_000 + "]" * 100_000 + "}", "$.partners[0]", id="nested 100,000 deep"),
+    pytest.param('{"partners":[{"heading":"h","partner_id":["p"]}]}', "partner_id", id="a list partner_id"),
+    pytest.param('{"partners":[{"heading":"h","dates":[{"value":2001}]}]}', "dates[0].value", id="an integer date"),
+    pytest.param('{"partners":[{"heading":"h","agreements":[{"type":null}]}]}', "agreements[0].type",
+                 id="an agreement with no type"),
+    pytest.param('{"partners":[{"heading":"h","acronym":["A"]}]}', "acronym", id="a list acronym"),
+    pytest.param('{"partners":[{"heading":"h"}]', "malformed", id="truncated JSON"),
+]
+
+
+@pytest.mark.parametrize(("content", "where"), MALFORMED)
+def test_16_17_malformed_gold_and_predictions_are_one_line(tmp_path, cli, content, where):
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    good = tmp_path / "good.json"
+    good.write_text('{"source": "p.txt", "partners": [{"heading": "h", "source": "p.txt"}]}', encoding="utf-8")
+    for args in (("evaluate", "--gold", bad, "--pred", good), ("evaluate", "--gold", good, "--pred", bad),
+                 ("diff", bad, good), ("diff", good, bad)):
+        result = cli(*args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, (args, result.stderr)
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith(f"error: {bad}") and where in line, line
