@@ -174,3 +174,42 @@ def test_16_17_malformed_gold_and_predictions_are_one_line(tmp_path, cli, conten
         assert result.returncode == 2 and "Traceback" not in result.stderr, (args, result.stderr)
         (line,) = result.stderr.strip().splitlines()
         assert line.startswith(f"error: {bad}") and where in line, line
+
+
+# 21. A killed evaluate's temporary file does not make the next run refuse the folder.
+def test_21_a_temporary_file_of_this_tool_is_not_foreign(tmp_path, cli):
+    page = _page(tmp_path)
+    out = tmp_path / "out"
+    assert cli("run", page, "--out", out).returncode == 0
+    (out / ".evaluation.json.tmp-99999-abcd").write_bytes(b"{")
+    result = cli("run", page, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert not list(out.glob(".*tmp*"))
+
+
+# 6. --out a symlink: the outputs are replaced where it points, the link stays, no litter.
+def test_6_an_output_symlink_is_followed(tmp_path, cli):
+    page = _page(tmp_path)
+    target = tmp_path / "real"
+    target.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    for _ in range(2):
+        result = cli("run", page, "--out", link)
+        assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and (target / "partners.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+# 7. Partners with the same slug get the same ids whatever the path as typed.
+def test_7_ids_do_not_depend_on_the_path_as_typed(tmp_path, cli):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "page.txt").write_text("Titre\n\nAgence (AX)\n\nUn premier texte.\n\nAgence (AX)\n\nUn second texte.\n",
+                                     encoding="utf-8")
+    ids = []
+    for path, cwd in (("page.txt", folder), (folder / "page.txt", tmp_path)):
+        result = cli("run", path, "--out", tmp_path / "out", cwd=cwd)
+        assert result.returncode == 0, result.stderr
+        ids.append([p["partner_id"] for p in json.loads((tmp_path / "out" / "partners.json").read_text())["partners"]])
+    assert ids[0] == ids[1] and len(set(ids[0])) == 2

@@ -40,7 +40,7 @@ def copy_outputs(folder: Path, names: Iterable[str], out_dir: Path) -> None:
 def write_file(path: Path, data: bytes) -> None:
     """One file, written whole or not at all."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp-")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp-{os.getpid()}-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
@@ -53,6 +53,8 @@ def staged(out_dir: Path) -> Iterator[Path]:
     """A fresh folder beside ``out_dir`` to write into, which replaces ``out_dir`` as a whole when the
     block ends well and is removed when it does not (error, Ctrl-C, SIGTERM)."""
     out_dir = Path(out_dir)
+    if out_dir.is_symlink():  # a link to the outputs: they are replaced where it points, the link stays
+        out_dir = out_dir.resolve()
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(str(out_dir), "exists and is not a folder", "give --out a folder")
     if out_dir.is_dir():
@@ -118,4 +120,8 @@ def _alive(pid: str) -> bool:
 
 
 def _ours(name: str) -> bool:
-    return name in OUTPUT_FILES or name in COMPANION_FILES
+    """A file this tool writes in an output folder, or the temporary file of one (".evaluation.json.tmp-…",
+    left by an evaluate that was killed): it goes with the folder, not refused as the user's."""
+    temporary = re.match(r"\.(?P<base>.+?)\.tmp-", name)
+    base = temporary.group("base") if temporary else name
+    return base in OUTPUT_FILES or base in COMPANION_FILES

@@ -433,11 +433,13 @@ def to_partners(documents: Iterable[Document], resources: Resources) -> tuple[Pa
     for section, name, acronym, base in drafts:
         pid = base
         if counts[base] > 1:
-            # Same slug twice in a run: tell them apart by what they are, not where they stand.
-            pid = f"{base}-{sha256(section.source + chr(0) + section.heading + chr(0) + section.text)[:8]}"
+            # Same slug twice in a run: tell them apart by what they are, not where they stand (the
+            # page's file name, not the path as typed: "page.txt" and "/abs/page.txt" give one id).
+            page = section.source.replace("\\", "/").rsplit("/", 1)[-1]
+            pid = f"{base}-{sha256(page + chr(0) + section.heading + chr(0) + section.text)[:8]}"
             n = 2
             while pid in seen:
-                pid = f"{base}-{sha256(section.source + section.text)[:8]}-{n}"
+                pid = f"{base}-{sha256(page + section.text)[:8]}-{n}"
                 n += 1
         seen.add(pid)
         partners.append(Partner(

@@ -65,5 +65,5 @@ def test_markdown_is_read_by_its_suffix_and_folders_find_it(config, tmp_path):
     assert page.markup == "markdown" and page.html_title == "Titre"
     (tmp_path / "a.md").write_text("x")
     (tmp_path / "b.txt").write_text("x")
-    files, errors = collect_inputs((tmp_path,))
+    files, errors, _ = collect_inputs((tmp_path,))
     assert [f.name for f in files] == ["a.md", "b.txt"] and not errors
