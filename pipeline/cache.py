@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -91,6 +92,21 @@ class _Entry:
 
 
 _DECODER = msgspec.json.Decoder(_Entry)
+# A cache entry: the digest of its analysis key and its content, a line end, then the content. An entry
+# whose digest does not match (corrupted, edited, or written for another section) is rebuilt.
+_SEPARATOR = b"\n"
+# A saved run's file names are plain names: never a path read from the cache ("../evil.txt").
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+class _Manifest(msgspec.Struct):
+    """What a saved run says of itself, every field's type checked when it is read back."""
+
+    files: dict[str, str]
+    kept: int
+    failed: int
+    warnings: list[str]
 
 
 class Cache:
@@ -102,6 +118,7 @@ class Cache:
         self.hits = 0
         self.misses = 0
         self._key = analysis_key(config, stages)
+        self._themes = frozenset(config.resources.themes.codes)
 
     def key(self, partner: Partner) -> str:
         data = "\0".join((self._key, partner.heading, partner.name, partner.acronym or "",
@@ -118,9 +135,12 @@ class Cache:
         return found
 
     def get(self, partner: Partner) -> Partner | None:
-        path = self._path(self.key(partner))
+        key = self.key(partner)
         try:
-            result = _restore(partner, _DECODER.decode(path.read_bytes()))
+            digest, _, payload = self._path(key).read_bytes().partition(_SEPARATOR)
+            if digest.decode("ascii", "replace") != sha256(key + payload.decode("utf-8", "replace")):
+                raise ValueError("the entry does not match its section")
+            result = _restore(partner, _DECODER.decode(payload), self._themes)
         except (OSError, ValueError, msgspec.ValidationError):  # msgspec's DecodeError is a ValueError
             self.misses += 1
             return None
@@ -128,9 +148,11 @@ class Cache:
         return result
 
     def put(self, partner: Partner) -> None:
-        path = self._path(self.key(partner))
-        data = msgspec.json.encode(_Entry(partner.organisations, partner.agreements, partner.dates, partner.themes,
-                                          partner.published))
+        key = self.key(partner)
+        path = self._path(key)
+        payload = msgspec.json.encode(_Entry(partner.organisations, partner.agreements, partner.dates, partner.themes,
+                                             partner.published))
+        data = sha256(key + payload.decode("utf-8")).encode("ascii") + _SEPARATOR + payload
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -144,13 +166,14 @@ class Cache:
         """The folder and manifest of an identical run's outputs, if they are all there, unchanged."""
         folder = self.folder / RUNS / key
         try:
-            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-            files = manifest["files"]
-            if not files or any(_file_sha256(folder / name) != digest for name, digest in files.items()):
+            manifest = msgspec.json.decode((folder / "manifest.json").read_bytes(), type=_Manifest)
+            files = manifest.files
+            if not files or not all(_PLAIN_NAME.fullmatch(name) for name in files) \
+                    or any(_file_sha256(folder / name) != digest for name, digest in files.items()):
                 return None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, msgspec.ValidationError, RecursionError):
             return None
-        return folder, manifest
+        return folder, msgspec.structs.asdict(manifest)
 
     def save_run(self, key: str, out_dir: Path, manifest: dict) -> None:
         """Keep the outputs just written in ``out_dir`` (hard links where possible) for identical re-runs."""
@@ -178,17 +201,27 @@ class Cache:
             pass  # a cache that cannot be written only costs time
 
 
-def _restore(partner: Partner, entry: _Entry) -> Partner:
+def _restore(partner: Partner, entry: _Entry, themes: frozenset[str]) -> Partner:
+    """The partner with the entry's results, once they are possible for it: offsets inside its text
+    and pointing at what they say, dates written as ISO prefixes, themes of the vocabulary."""
     text = partner.text
+
+    def points(start: int, end: int, written: str) -> None:
+        if not 0 <= start <= end <= len(text) or text[start:end] != written:
+            raise ValueError("offsets do not point at the text")
+
     for org in entry.organisations:
         for m in org.mentions:
-            if text[m.start:m.end] != m.text:
-                raise ValueError("offsets do not point at the text")
+            points(m.start, m.end, m.text)
     for item in entry.dates:
-        if text[item.start:item.end] != item.text:
-            raise ValueError("offsets do not point at the text")
+        points(item.start, item.end, item.text)
+        if not _ISO_DATE.fullmatch(item.value):
+            raise ValueError("not a date")
     for item in entry.agreements:
-        if text[item.start:item.end] != item.label:
-            raise ValueError("offsets do not point at the text")
+        points(item.start, item.end, item.label)
+        if item.date is not None and not _ISO_DATE.fullmatch(item.date):
+            raise ValueError("not a date")
+    if any(t.code not in themes for t in entry.themes):
+        raise ValueError("a theme outside the vocabulary")
     return replace(partner, organisations=entry.organisations, agreements=entry.agreements, dates=entry.dates,
                    themes=entry.themes, published=entry.published)

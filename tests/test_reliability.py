@@ -213,3 +213,49 @@ def test_7_ids_do_not_depend_on_the_path_as_typed(tmp_path, cli):
         assert result.returncode == 0, result.stderr
         ids.append([p["partner_id"] for p in json.loads((tmp_path / "out" / "partners.json").read_text())["partners"]])
     assert ids[0] == ids[1] and len(set(ids[0])) == 2
+
+
+def _outputs(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix != ".html"}
+
+
+# 5. A cache entry that does not match its section, or holds impossible values, is rebuilt.
+@pytest.mark.parametrize("tamper", [
+    pytest.param(lambda raw: raw.replace(b'"code":"', b'"code":"bogus_'), id="an unknown theme code"),
+    pytest.param(lambda raw: raw.replace(b'"start":', b'"start":-', 1), id="a negative offset"),
+    pytest.param(lambda raw: raw.replace(b'"value":"', b'"value":"x', 1), id="an invalid date"),
+    pytest.param(lambda raw: raw.split(b"\n", 1)[0] + b'\n{"organisations":[],"agreements":[],"dates":[],'
+                 b'"themes":[{"code":"drugs","label":"x","evidence":[]}],"published":null}', id="made-up content"),
+])
+def test_5_a_tampered_cache_entry_is_rebuilt(tmp_path, cli, tamper):
+    page = _page(tmp_path)
+    cache = tmp_path / "cache"
+    assert cli("run", page, "--out", tmp_path / "fresh", "--no-cache").returncode == 0
+    assert cli("run", page, "--out", tmp_path / "first", "--cache-dir", cache).returncode == 0
+    for entry in cache.glob("??/*.json"):
+        entry.write_bytes(tamper(entry.read_bytes()))
+    for run_dir in (cache / "runs").iterdir():  # not the saved outputs: the sections' entries are read
+        for f in run_dir.iterdir():
+            f.unlink()
+    result = cli("run", page, "--out", tmp_path / "again", "--cache-dir", cache)
+    assert result.returncode == 0, result.stderr
+    assert _outputs(tmp_path / "again") == _outputs(tmp_path / "fresh")
+
+
+# 19. A damaged saved-run manifest is not trusted: the run is made again, nothing goes outside --out.
+@pytest.mark.parametrize("damage", [
+    pytest.param(lambda m: {k: v for k, v in m.items() if k != "kept"}, id="kept missing"),
+    pytest.param(lambda m: {k: v for k, v in m.items() if k != "warnings"}, id="warnings missing"),
+    pytest.param(lambda m: {**m, "files": {**m["files"], "../evil.txt": "0" * 64}}, id="a path outside"),
+])
+def test_19_a_damaged_manifest_is_not_trusted(tmp_path, cli, damage):
+    page = _page(tmp_path / "pages")
+    cache = tmp_path / "cache"
+    assert cli("run", page, "--out", tmp_path / "out", "--cache-dir", cache).returncode == 0
+    (manifest_path,) = (cache / "runs").glob("*/manifest.json")
+    (manifest_path.parent / "evil.txt").write_text("x")
+    manifest_path.write_text(json.dumps(damage(json.loads(manifest_path.read_text()))))
+    result = cli("run", page, "--out", tmp_path / "out", "--cache-dir", cache)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "copied from an identical earlier run" not in result.stderr
+    assert not (tmp_path / "evil.txt").exists() and (tmp_path / "out" / "partners.json").is_file()
