@@ -31,7 +31,7 @@ from .cache import Cache, run_key
 from .config import CACHE_DIR, Config
 from .errors import InputError, Interrupted
 from .models import Document, Rejected
-from .outputs.folder import FORMATS, copy_outputs, write_file
+from .outputs.folder import FORMATS, copy_outputs, locked, write_file
 from .run import log_warning, stream
 from .stages.reading import collect_inputs, read_bytes, source_name
 from .stages.sections import read_documents, set_aside
@@ -134,6 +134,11 @@ class Pipeline:
         """
         formats = check_formats(formats)
         out = Path(out)
+        with locked(out):
+            return self._write(inputs, out, formats, workers, cache_dir, progress)
+
+    def _write(self, inputs: Inputs, out: Path, formats: Sequence[str], workers: int, cache_dir: Path | str | None,
+               progress: Callable[[int], None] | None) -> RunSummary:
         documents = inputs.documents
         summary = RunSummary(out, len(documents), inputs.sections, 0, 0, len(inputs.set_aside), list(inputs.errors))
         cache = Cache(cache_dir, self.config) if cache_dir is not None else None

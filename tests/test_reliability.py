@@ -259,3 +259,25 @@ def test_19_a_damaged_manifest_is_not_trusted(tmp_path, cli, damage):
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert "copied from an identical earlier run" not in result.stderr
     assert not (tmp_path / "evil.txt").exists() and (tmp_path / "out" / "partners.json").is_file()
+
+
+# 2. Concurrent runs into one folder with one cache: serialised, so no run's outputs are saved under
+#    another's key, and a later identical run copies its own.
+def test_2_concurrent_runs_into_one_folder_never_poison_the_cache(tmp_path):
+    import subprocess
+    import sys
+
+    a = _page(tmp_path / "a", "a.txt")
+    b = tmp_path / "b" / "b.txt"
+    b.parent.mkdir()
+    b.write_bytes((SEED.parent.parent / "tests" / "fixtures" / "genres" / "rapport_pdf.txt").read_bytes())
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    procs = [subprocess.Popen([sys.executable, "-m", "pipeline", "run", page, "--out", out, "--cache-dir", cache,
+                               "-q"], stderr=subprocess.PIPE) for page in (a, b, a, b, a, b)]
+    assert all(p.wait(timeout=600) == 0 for p in procs)
+    for page in (a, b, a):
+        run = subprocess.run([sys.executable, "-m", "pipeline", "run", page, "--out", out, "--cache-dir", cache],
+                             capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr
+        sources = {d["source"] for d in json.loads((out / "partners.json").read_text())["documents"]}
+        assert sources == {page.as_posix()} or sources == {page.name}, (page, sources)

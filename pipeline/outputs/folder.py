@@ -5,6 +5,7 @@ outputs whole. Also one file written whole or not at all (``write_file``).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -46,6 +47,28 @@ def write_file(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(str(path), f"cannot be written: {exc.strerror}") from exc
+
+
+@contextmanager
+def locked(out_dir: Path) -> Iterator[None]:
+    """Runs into one output folder one at a time: a second run waits for the first to have replaced the
+    folder and kept its outputs in the cache (two runs writing at once could save one's outputs under
+    the other's key). The lock is a file beside the folder, ``.NAME.lock``, held with flock: it is
+    released when the run ends, however it ends, even by kill -9."""
+    out_dir = Path(out_dir)
+    if out_dir.is_symlink():
+        out_dir = out_dir.resolve()
+    lock = out_dir.parent / f".{out_dir.name}.lock"
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o666)
+    except OSError as exc:
+        raise OutputError(str(out_dir), f"cannot create the output folder: {exc.strerror}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 @contextmanager
