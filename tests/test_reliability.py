@@ -281,3 +281,24 @@ def test_2_concurrent_runs_into_one_folder_never_poison_the_cache(tmp_path):
         assert run.returncode == 0, run.stderr
         sources = {d["source"] for d in json.loads((out / "partners.json").read_text())["documents"]}
         assert sources == {page.as_posix()} or sources == {page.name}, (page, sources)
+
+
+# 4. A table longer than Excel's sheet goes on in the next sheet: no row is lost in the workbook.
+def test_4_a_table_longer_than_a_sheet_goes_on_in_the_next(tmp_path, monkeypatch):
+    import openpyxl
+
+    from pipeline.outputs import workbook
+
+    monkeypatch.setattr(workbook, "XLSX_ROWS", 4)  # three rows and the header per sheet
+    book = workbook.Workbook(tmp_path / "w.xlsx", tmp_path)
+    columns = workbook.COLUMNS["rejected.csv"]
+    rows = [{c: None for c in columns} | {"source": "p.txt", "position": i, "reason": "r", "text": f"t{i}"}
+            for i in range(8)]
+    book.add("rejected.csv", rows[:5])
+    book.add("rejected.csv", rows[5:])
+    book.close()
+    wb = openpyxl.load_workbook(tmp_path / "w.xlsx", read_only=True)
+    parts = [name for name in wb.sheetnames if name.startswith("rejected")]
+    assert parts == ["rejected", "rejected (2)", "rejected (3)"]
+    texts = [r[-1] for name in parts for r in wb[name].iter_rows(min_row=2, values_only=True)]
+    assert texts == [f"t{i}" for i in range(8)]

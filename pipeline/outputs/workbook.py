@@ -17,6 +17,9 @@ from .tables import COLUMNS, TABLES
 
 # Excel's limit on the characters of one cell: longer text is cut, and says so.
 XLSX_CELL_MAX = 32767
+# Excel's limit on the rows of one sheet, the header included: a longer table goes on in another sheet,
+# "agreements (2)", with the same header (the CSV and JSON hold it whole).
+XLSX_ROWS = 1_048_576
 _CUT = " […] (texte coupé : limite d’Excel ; entier dans le CSV et le JSON)"
 
 
@@ -34,18 +37,31 @@ class Workbook:
         readme = [{"sheet": name.removesuffix(".csv"), "column": f["name"], "type": f["type"],
                    "description": f["description"]} for name, fields in TABLES.items() for f in fields]
         self.sheets: dict[str, list] = {}
+        self.full: list[list] = []  # the sheets a table has filled, finished at the end
+        self.parts: dict[str, int] = {}  # a table -> the number of sheets it spans
         for name, columns in [("README", ("sheet", "column", "type", "description")), *COLUMNS.items()]:
-            sheet = self.book.add_worksheet(name.removesuffix(".csv"))
-            sheet.write_row(0, 0, columns, self.bold)
-            sheet.freeze_panes(1, 0)
-            self.sheets[name] = [sheet, columns, 1, [len(c) for c in columns]]
+            self.sheets[name] = self._sheet(name.removesuffix(".csv"), columns)
         self.add("README", readme)
+
+    def _sheet(self, title: str, columns: Sequence[str]) -> list:
+        sheet = self.book.add_worksheet(title)
+        sheet.write_row(0, 0, columns, self.bold)
+        sheet.freeze_panes(1, 0)
+        return [sheet, columns, 1, [len(c) for c in columns]]
 
     def add(self, name: str, table: Sequence[dict]) -> None:
         entry = self.sheets[name]
         sheet, columns, row, widths = entry
         write_string, write_number = sheet.write_string, sheet.write_number
         for values in table:
+            if row == XLSX_ROWS:  # this sheet is full: the table goes on in the next one
+                entry[2] = row
+                self.full.append(entry)
+                self.parts[name] = self.parts.get(name, 1) + 1
+                title = f"{name.removesuffix('.csv')} ({self.parts[name]})"
+                entry = self.sheets[name] = self._sheet(title[:31], columns)
+                sheet, columns, row, widths = entry
+                write_string, write_number = sheet.write_string, sheet.write_number
             for col, column in enumerate(columns):
                 value = values[column]
                 if value.__class__ is str:
@@ -62,7 +78,7 @@ class Workbook:
         entry[2] = row
 
     def close(self) -> None:
-        for sheet, columns, row, widths in self.sheets.values():
+        for sheet, columns, row, widths in [*self.full, *self.sheets.values()]:
             for col, width in enumerate(widths):
                 # Long text (section text, evidence) wraps in a column of readable width.
                 sheet.set_column(col, col, min(max(width, 8), 60) + 2, self.wrap if width > 60 else None)
