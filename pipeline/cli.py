@@ -197,8 +197,11 @@ def _thresholds(values: tuple[str, ...], fields: tuple[str, ...]) -> dict[str, f
         name, _, number = value.rpartition("=")
         try:
             threshold = float(number)
+            if not 0.0 <= threshold <= 1.0:  # (also refuses nan, which compares false with everything)
+                raise ValueError(number)
         except ValueError:
-            raise click.BadParameter(f"{value!r}: give a number (0.9) or FIELD=NUMBER", param_hint="--min-f1") from None
+            raise click.BadParameter(f"{value!r}: give a number from 0 to 1 (0.9) or FIELD=NUMBER",
+                                     param_hint="--min-f1") from None
         for field in [name] if name else list(fields):
             if field not in fields:
                 raise click.BadParameter(f"unknown field {field!r}; fields: {', '.join(fields)}",

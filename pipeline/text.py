@@ -27,7 +27,9 @@ _LINE_ENDS = re.compile("\r\n|[\r\x85\u2028\u2029]")
 # Invisible characters that only get in the way of matching (zero-width space, BOM, soft hyphen...).
 # Removed with the control characters, in one pass (a regular expression is many times faster than
 # str.translate on long non-ASCII text).
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The bidirectional controls (U+202A-202E, U+2066-2069, U+200E-200F) go too: they would reorder a
+# heading on screen ("\u202e" turns it around) and say nothing.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Leading articles a name may carry in running text ("l'OMD", "la Banque mondiale").
 ARTICLES = ("l'", "le ", "la ", "les ")
 

@@ -302,3 +302,27 @@ def test_4_a_table_longer_than_a_sheet_goes_on_in_the_next(tmp_path, monkeypatch
     assert parts == ["rejected", "rejected (2)", "rejected (3)"]
     texts = [r[-1] for name in parts for r in wb[name].iter_rows(min_row=2, values_only=True)]
     assert texts == [f"t{i}" for i in range(8)]
+
+
+# Also seen: bidirectional controls in headings, form fields' text, --min-f1 nan.
+def test_bidirectional_controls_are_removed():
+    from pipeline.text import normalise
+
+    assert normalise("Agence \u202eXA\u202c (AX)\u200f") == "Agence XA (AX)"
+
+
+def test_form_fields_are_furniture_not_partner_text(tmp_path, cli):
+    page = tmp_path / "p.html"
+    page.write_text("<h2>Agence (AX)</h2><p>Texte de la section.</p><textarea>Votre message</textarea>"
+                    "<select><option>Choix un</option></select>", encoding="utf-8")
+    assert cli("run", page, "--out", tmp_path / "out").returncode == 0
+    (partner,) = json.loads((tmp_path / "out" / "partners.json").read_text())["partners"]
+    assert partner["text"] == "Texte de la section."
+    rejected = (tmp_path / "out" / "rejected.csv").read_text(encoding="utf-8-sig")
+    assert "Votre message" in rejected and "Choix un" in rejected
+
+
+@pytest.mark.parametrize("value", ["nan", "1.5", "-0.1", "agreements=nan"])
+def test_min_f1_must_be_a_number_from_0_to_1(cli, value):
+    result = cli("evaluate", "--gold", "corpus/gold/omd_partenaires_fr.gold.json", "--min-f1", value)
+    assert result.returncode == 2 and "from 0 to 1" in result.stderr

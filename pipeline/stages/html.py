@@ -31,7 +31,7 @@ _BLOCK = frozenset({
     "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "menu", "label", "select", "option",
 })
 _FURNITURE_TAGS = {"nav": "navigation", "aside": "sidebar", "form": "form", "button": "button",
-                   "dialog": "dialog", "menu": "menu", "select": "form"}
+                   "dialog": "dialog", "menu": "menu", "select": "form", "textarea": "form", "datalist": "form"}
 # A page's own header and footer; inside an article or section they belong to it.
 _PAGE_PARTS = {"header": "page header", "footer": "page footer"}
 _CONTENT_PARTS = frozenset({"article", "section", "main"})
