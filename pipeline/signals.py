@@ -8,6 +8,8 @@ forked child calls ``release`` first, so that it can itself be stopped.
 
 from __future__ import annotations
 
+import ctypes
+import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +30,24 @@ def held() -> Iterator[None]:
 def release() -> None:
     """In a forked child: leave interrupts to the parent, which stops its children itself. Ctrl-C at
     a terminal, sent to the whole process group, is ignored here; SIGTERM (the parent's ``terminate``)
-    ends the child at once. Then take signals again (the child inherited the parent's mask)."""
+    ends the child at once. Then take signals again (the child inherited the parent's mask). The child
+    dies with its parent: a parent killed with SIGKILL cannot stop it, so the kernel does."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, INTERRUPTS)
+
+
+_PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies; if the parent is already gone, go now."""
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent's own stopping is all there is
+        return
+    if os.getppid() != parent or parent == 1:
+        os._exit(1)

@@ -326,3 +326,31 @@ def test_form_fields_are_furniture_not_partner_text(tmp_path, cli):
 def test_min_f1_must_be_a_number_from_0_to_1(cli, value):
     result = cli("evaluate", "--gold", "corpus/gold/omd_partenaires_fr.gold.json", "--min-f1", value)
     assert result.returncode == 2 and "from 0 to 1" in result.stderr
+
+
+# 12. kill -9 of a run with workers leaves no process behind: the children die with their parent.
+def test_12_children_die_with_a_killed_parent(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pages = tmp_path / "pages"
+    for i in range(120):  # long enough to be killed while its pool and writers work
+        _page(pages, f"p{i}.txt")
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", pages, "--out", tmp_path / "out",
+                             "--no-cache", "--workers", "2", "-q"], start_new_session=True)
+    deadline = time.time() + 120
+    children: list[str] = []
+    while time.time() < deadline and len(children) < 4:  # two pool workers, two writers
+        out = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout
+        children = out.split()
+        time.sleep(0.2)
+    assert children, "the run started no child process"
+    assert len(children) >= 4, children
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(4)
+    alive = [c for c in children if os.path.exists(f"/proc/{c}")
+             and "zombie" not in open(f"/proc/{c}/status").read().lower()]
+    assert not alive, alive
