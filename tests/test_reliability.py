@@ -5,6 +5,7 @@ outputs; bad input and resources give one line and a documented exit code, never
 import json
 import os
 import threading
+from pathlib import Path
 
 import pytest
 from conftest import SEED
@@ -352,5 +353,5 @@ def test_12_children_die_with_a_killed_parent(tmp_path):
     proc.wait()
     time.sleep(4)
     alive = [c for c in children if os.path.exists(f"/proc/{c}")
-             and "zombie" not in open(f"/proc/{c}/status").read().lower()]
+             and "zombie" not in Path(f"/proc/{c}/status").read_text().lower()]
     assert not alive, alive
