@@ -167,3 +167,61 @@ def test_every_extracted_item_points_at_its_text(analyser, parse, pieces):
             assert t[a.start:a.end] == a.label and a.evidence in t
         for theme in partner.themes:
             assert all(e in t for e in theme.evidence)
+
+
+# --- HTML of any shape: no visible text is ever lost without a record ---------------------------------
+# Elements of every kind, nested at random, with text inside and between them. Each text is a word of
+# its own ("w17"), so that where it went can be checked: in the title, a heading, a section's text or
+# its date line, or a line set aside (rejected.csv). Text in invisible elements (scripts, styles,
+# templates) is not read, and may be lost.
+_CONTAINERS = ["div", "p", "span", "section", "article", "main", "blockquote", "ul", "li", "ol", "table", "tr",
+               "td", "th", "h1", "h2", "h3", "h4", "strong", "em", "b", "a", "header", "footer", "nav", "aside",
+               "form", "textarea", "pre", "dl", "dt", "dd", "figure", "figcaption", "details", "summary", "caption",
+               "label", "button", "select", "option", "center", "font", "small", "code"]
+_HIDDEN = ["script", "style", "noscript", "template", "title"]
+
+
+@st.composite
+def html_tree(draw, depth=0):
+    counter = draw(st.shared(st.builds(lambda: [0]), key="words"))
+
+    def word():
+        counter[0] += 1
+        return f"w{counter[0]}"
+
+    parts, visible = [], []
+    for _ in range(draw(st.integers(1, 4 if depth < 4 else 1))):
+        kind = draw(st.sampled_from(["text", "element", "element", "hidden", "br"] if depth < 6 else ["text"]))
+        if kind == "text":
+            w = " ".join(word() for _ in range(draw(st.integers(1, 6))))
+            parts.append(f" {w} ")  # (words side by side in the source are one word on screen too)
+            visible += w.split()
+        elif kind == "br":
+            parts.append("<br>")
+        elif kind == "hidden":
+            tag = draw(st.sampled_from(_HIDDEN))
+            parts.append(f" <{tag}>{word()} {word()}</{tag}> ")
+        else:
+            tag = draw(st.sampled_from(_CONTAINERS))
+            inner, words = draw(html_tree(depth + 1))
+            parts.append(f" <{tag}>{inner}</{tag}> ")
+            visible += words
+    return "".join(parts), visible
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html_tree())
+def test_no_visible_text_of_any_html_is_lost_without_a_record(tree):
+    body, visible = tree
+    page = f"<html><head><title>Titre</title></head><body><h2>Agence (AX)</h2><p>w0 texte.</p>{body}</body></html>"
+    try:
+        document = split(read_page("page.html", page.encode("utf-8"), RESOURCES), RESOURCES)
+    except InputError:
+        return  # said, with exit 2: not silent
+    kept = [document.title or ""]
+    for s in document.sections:
+        kept += [s.heading, s.text, s.published_text or ""]
+    kept += [line for line, _ in document.ignored]
+    words = set(" ".join(kept).split())
+    missing = [w for w in visible if w not in words]
+    assert not missing, (missing, page)
