@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 INPUT  ?= corpus
 OUT    ?= outputs
 
-.PHONY: run test lint bench clean distclean
+.PHONY: run test lint bench stress clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py $(ARGS)
+
+stress: $(STAMP)
+	$(BIN)/python bench/stress.py $(ARGS)
 
 clean:
 	rm -rf $(OUT)/*.json $(OUT)/*.csv $(OUT)/*.xlsx $(OUT)/*.html .cache .pytest_cache .ruff_cache
