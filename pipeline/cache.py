@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -153,14 +154,17 @@ class Cache:
         payload = msgspec.json.encode(_Entry(partner.organisations, partner.agreements, partner.dates, partner.themes,
                                              partner.published))
         data = sha256(key + payload.decode("utf-8")).encode("ascii") + _SEPARATOR + payload
+        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(tmp, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        except OSError:  # a cache that cannot be written only costs time; it leaves nothing behind
+            if tmp is not None:
+                with suppress(OSError):
+                    os.remove(tmp)
 
     def saved_run(self, key: str) -> tuple[Path, dict] | None:
         """The folder and manifest of an identical run's outputs, if they are all there, unchanged."""
@@ -178,6 +182,7 @@ class Cache:
     def save_run(self, key: str, out_dir: Path, manifest: dict) -> None:
         """Keep the outputs just written in ``out_dir`` (hard links where possible) for identical re-runs."""
         runs = self.folder / RUNS
+        staging = None
         try:
             runs.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(dir=runs, prefix=".tmp-"))
@@ -193,12 +198,14 @@ class Cache:
                                                    encoding="utf-8")
             shutil.rmtree(runs / key, ignore_errors=True)
             os.rename(staging, runs / key)
+            staging = None
             old = sorted((p for p in runs.iterdir() if p.is_dir() and p.name != key),
                          key=lambda p: p.stat().st_mtime, reverse=True)
             for path in old[KEEP_RUNS - 1:]:
                 shutil.rmtree(path, ignore_errors=True)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        except OSError:  # a cache that cannot be written only costs time; it leaves nothing behind
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 def _restore(partner: Partner, entry: _Entry, themes: frozenset[str]) -> Partner:

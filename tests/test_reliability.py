@@ -355,3 +355,39 @@ def test_12_children_die_with_a_killed_parent(tmp_path):
     alive = [c for c in children if os.path.exists(f"/proc/{c}")
              and "zombie" not in Path(f"/proc/{c}/status").read_text().lower()]
     assert not alive, alive
+
+
+# 15. A full disk is said as such: closing the files of a writer that failed does not raise again.
+def test_15_a_writer_aborting_on_a_full_disk_raises_nothing_more(tmp_path, config):
+    from pipeline.outputs.writing import Writer
+
+    writer = Writer(tmp_path, ("json", "csv"), (), config)
+
+    class Full:
+        def close(self):
+            raise OSError(28, "No space left on device")
+
+    writer._files.append(Full())
+    writer.abort()  # the first error (the write) is the one reported; this one is not
+
+
+# 22. A cache that cannot be written leaves no temporary file behind.
+def test_22_a_cache_write_that_fails_leaves_nothing(tmp_path, config, monkeypatch):
+    from pipeline import cache as cache_module
+    from pipeline.models import Partner
+
+    cache = cache_module.Cache(tmp_path / "cache", config)
+    partner = Partner(partner_id="p", source="p.txt", section_index=1, heading="h", name="h", acronym=None,
+                      text="x", text_sha256="0" * 64)
+
+    def full(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache_module.os, "replace", full)
+    cache.put(partner)
+    monkeypatch.setattr(cache_module.os, "rename", full)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "partners.json").write_text("{}")
+    cache.save_run("k", out, {"kept": 1, "failed": 0, "warnings": []})
+    assert [p for p in (tmp_path / "cache").rglob("*") if p.name.startswith(".tmp-")] == []

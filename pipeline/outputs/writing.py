@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 
 from .. import __version__
@@ -111,9 +112,11 @@ class Writer:
             (self.folder / "datapackage.json").write_bytes(pretty(package) + b"\n")
 
     def abort(self) -> None:
-        # The workbook's own temporary files are in the folder, which the run discards.
+        # The workbook's own temporary files are in the folder, which the run discards. Closing may
+        # fail as writing did (a full disk flushes nothing): the first error is the one to report.
         for handle in self._files:
-            handle.close()
+            with suppress(OSError):
+                handle.close()
 
 
 def render(result: RunResult, config: Config, formats: Sequence[str] = FORMATS) -> dict[str, bytes]:
