@@ -391,3 +391,29 @@ def test_22_a_cache_write_that_fails_leaves_nothing(tmp_path, config, monkeypatc
     (out / "partners.json").write_text("{}")
     cache.save_run("k", out, {"kept": 1, "failed": 0, "warnings": []})
     assert [p for p in (tmp_path / "cache").rglob("*") if p.name.startswith(".tmp-")] == []
+
+
+# 1. Text outside paragraphs (a div, a table cell, bare body text, a nested list, a quote) is read.
+def test_1_text_outside_paragraphs_is_read(config):
+    from pipeline.stages.reading import read_page
+    from pipeline.stages.sections import split
+
+    page = ("<h2>Agence (AIEA)</h2><p>Intro.</p><div>Un Protocole d’accord a été signé le 13 mai 1998.</div>"
+            "<table><tr><td>Cellule</td></tr></table>Texte nu.<ul><li>Item<ul><li>Sous-item</li></ul></li></ul>"
+            "<blockquote><p>Citation.</p></blockquote><p>Un<br>Deux</p>")
+    (section,) = split(read_page("p.html", page.encode(), config.resources), config.resources).sections
+    for words in ("signé le 13 mai 1998.", "Cellule", "Texte nu.", "Item", "Sous-item", "Citation.", "Un\nDeux"):
+        assert words in section.text, words
+
+
+# 10. Deeply nested HTML is read in time linear in its size.
+@pytest.mark.parametrize("tag", ["ul><li", "blockquote"])
+def test_10_deeply_nested_html_is_read(config, tag):
+    from pipeline.stages.reading import read_page
+    from pipeline.stages.sections import split
+
+    # (It used to take over 120 s; the suite's own time says if it ever becomes quadratic again.)
+    close = "</" + "></".join(reversed(tag.split("><"))) + ">"
+    page = "<h2>Agence (AX)</h2><p>Intro.</p>" + f"<{tag}>" * 50_000 + "profond" + close * 50_000
+    (section,) = split(read_page("p.html", page.encode(), config.resources), config.resources).sections
+    assert "profond" in section.text
