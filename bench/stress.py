@@ -99,7 +99,7 @@ def main() -> int:
     problems = []
     for out in folders:
         problems += check_folder(out, pages)
-    litter = sorted(p.name for p in work.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
+    litter = sorted(p.name for p in work.iterdir() if p.name.startswith("."))
     if litter:
         problems.append(f"left beside the output folders: {litter}")
     wrong = 0

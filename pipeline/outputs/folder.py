@@ -11,7 +11,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..errors import Interrupted, OutputError
@@ -53,21 +53,31 @@ def write_file(path: Path, data: bytes) -> None:
 def locked(out_dir: Path) -> Iterator[None]:
     """Runs into one output folder one at a time: a second run waits for the first to have replaced the
     folder and kept its outputs in the cache (two runs writing at once could save one's outputs under
-    the other's key). The lock is a file beside the folder, ``.NAME.lock``, held with flock: it is
-    released when the run ends, however it ends, even by kill -9."""
+    the other's key). The lock is a file beside the folder, ``.NAME.lock``, held with flock (released
+    however the run ends, even by kill -9) and removed by its holder when it is done, so that it is
+    not left behind: a run that got the lock on a file since removed takes it again on the new one."""
     out_dir = Path(out_dir)
     if out_dir.is_symlink():
         out_dir = out_dir.resolve()
     lock = out_dir.parent / f".{out_dir.name}.lock"
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o666)
-    except OSError as exc:
-        raise OutputError(str(out_dir), f"cannot create the output folder: {exc.strerror}") from exc
-    try:
+    while True:
+        try:
+            out_dir.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o666)
+        except OSError as exc:
+            raise OutputError(str(out_dir), f"cannot create the output folder: {exc.strerror}") from exc
         fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.fstat(fd).st_ino == os.stat(lock).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
         yield
     finally:
+        with suppress(OSError):
+            os.unlink(lock)
         os.close(fd)
 
 
