@@ -417,3 +417,15 @@ def test_10_deeply_nested_html_is_read(config, tag):
     page = "<h2>Agence (AX)</h2><p>Intro.</p>" + f"<{tag}>" * 50_000 + "profond" + close * 50_000
     (section,) = split(read_page("p.html", page.encode(), config.resources), config.resources).sections
     assert "profond" in section.text
+
+
+# Also seen: diff --format markdown escapes what a heading holds.
+def test_diff_markdown_escapes_headings():
+    from pipeline.tools.diff import render
+
+    summary = {f"partners_{kind}": 0 for kind in ("added", "removed", "renamed", "modified")}
+    added = [{"partner_id": "x", "heading": "*OMD* <b>#1</b>"}]
+    changes = {"changed": True, "summary": summary, "partners_added": added,
+               "partners_removed": [], "partners_renamed": [], "partners_modified": []}
+    text = render(changes, "markdown")
+    assert r"\*OMD\* \<b\>\#1\</b\>" in text and "<b>" not in text

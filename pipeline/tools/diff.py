@@ -13,6 +13,7 @@ agreements, dates, organisations, themes, and whether the section's text changed
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -216,6 +217,15 @@ def _render_text(changes: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Characters Markdown would read as markup in a heading or an item: escaped so they show as written
+# ("*OMD*" stays "*OMD*", a "<script>" stays text). Intraword "_" and parentheses are no markup.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|#])")
+
+
+def _md(text: object) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
 def _render_markdown(changes: dict) -> str:
     lines = ["# Changes between two runs", ""]
     if not changes["changed"]:
@@ -223,17 +233,17 @@ def _render_markdown(changes: dict) -> str:
     lines += [_summary_line(changes["summary"])]
     if changes["partners_added"]:
         lines += ["", "## Partners added", ""]
-        lines += [f"- `{p['partner_id']}`: {p['heading']}" for p in changes["partners_added"]]
+        lines += [f"- `{p['partner_id']}`: {_md(p['heading'])}" for p in changes["partners_added"]]
     if changes["partners_removed"]:
         lines += ["", "## Partners removed", ""]
-        lines += [f"- `{p['partner_id']}`: {p['heading']}" for p in changes["partners_removed"]]
+        lines += [f"- `{p['partner_id']}`: {_md(p['heading'])}" for p in changes["partners_removed"]]
     if changes["partners_renamed"]:
         lines += ["", "## Partners renamed", ""]
-        lines += [f"- `{p['partner_id']}`: {p['old_heading']} -> {p['new_heading']}"
+        lines += [f"- `{p['partner_id']}`: {_md(p['old_heading'])} -> {_md(p['new_heading'])}"
                   for p in changes["partners_renamed"]]
     if changes["partners_modified"]:
         lines += ["", "## Partners modified"]
         for entry in changes["partners_modified"]:
-            lines += ["", f"### `{entry['partner_id']}`: {entry['heading']}", ""]
+            lines += ["", f"### `{entry['partner_id']}`: {_md(entry['heading'])}", ""]
             lines += [f"- {line}" for line in _partner_lines(entry)]
     return "\n".join(lines) + "\n"
