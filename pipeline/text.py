@@ -145,9 +145,15 @@ NUMERIC_DATE = (r"(?<![\w/.-])(?:(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>\d{4
                 r"|(?P<iy>\d{4})-(?P<im>[01]\d)-(?P<id>[0-3]\d))(?![\w/-])")
 
 
+def alternation(words) -> str:
+    """A regular expression matching any of ``words`` as written, the longest first (so that "sept"
+    never wins over "septembre")."""
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
 def written_date(months) -> str:
     """The pattern of a written date on these month names: groups ``day``, ``month``, ``year``."""
-    names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
+    names = alternation(months)
     # (a hyphen may stand before the day only after a number: "3-5 juin 2019" is a range)
     return (rf"(?<![\w/.])(?<![^\d\s]-)(?:(?P<day>(?:[0-3]?\d)(?:er)?|premier)\s+)?(?P<month>{names})\.?\s+"
             r"(?P<year>\d{4})(?![\w/-])")

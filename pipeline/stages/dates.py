@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..models import DateMention, DatePrecision, Partner
 from ..nlp.cues import CueIndex, char_span, sentence_starts
-from ..text import NUMERIC_DATE, norm, written_date
+from ..text import NUMERIC_DATE, alternation, norm, written_date
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -33,7 +33,7 @@ class DateFinder:
         self.normalise = kit.normalise_date
         self.min_year, self.max_year = words.min_year, words.max_year
         self.day_month_year = re.compile(written_date(words.months), re.IGNORECASE)
-        months = "|".join(sorted((re.escape(m) for m in words.months), key=len, reverse=True))
+        months = alternation(words.months)
         joiners = "|".join(re.escape(j) for j in words.range_joiners)
         # The first end of a range, right before the written date that ends it.
         # "March 14, 2016": the month first, as English writes it

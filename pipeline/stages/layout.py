@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from ..models import Link, Page
 from ..resources import Resources
-from ..text import NUMERIC_DATE, collapse, written_date
+from ..text import NUMERIC_DATE, alternation, collapse, written_date
 
 SENTENCE_END = (".", "!", "?", ";", ":", ",", "…")
 # Why a line is set aside, where the splitter needs to know it (a page break inside a paragraph).
@@ -78,7 +78,7 @@ class Layout:
         self.furniture = resources.furniture
         self.page_numbers = tuple(re.compile(p, re.I) for p in layout.page_numbers)
         date = rf"(?:{written_date(resources.dates.months)}|{NUMERIC_DATE})"
-        prefixes = "|".join(sorted((re.escape(p) for p in layout.date_line_prefixes), key=len, reverse=True))
+        prefixes = alternation(layout.date_line_prefixes)
         time = r"(?:\s*(?:[-–,à]\s*)?\d{1,2}\s*[h:]\s*\d{2})?"
         # Possessive: a line of repeated prefixes fails at once instead of trying every way to split them.
         self.date_line = re.compile(rf"^(?:(?:{prefixes})\s*)*+{date}{time}$", re.I)

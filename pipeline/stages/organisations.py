@@ -31,7 +31,7 @@ from wordfreq import zipf_frequency
 from ..models import ORGANISATION_SOURCES, Mention, Organisation, Partner
 from ..nlp import GAZETTEER_SPANS
 from ..nlp.cues import char_span, sentence_of, tokens
-from ..text import ARTICLES, fold, is_acronym, is_short_name, name_key, norm
+from ..text import ARTICLES, alternation, fold, is_acronym, is_short_name, name_key, norm
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -543,9 +543,8 @@ def _occurrences(text: str, acronyms: set[str]) -> list[_Candidate]:
     pass over the text, whatever the number of acronyms)."""
     if not acronyms:
         return []
-    words = "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
     return [_Candidate(m.start(), m.end(), "", "", m.group(0), 1)
-            for m in re.finditer(rf"(?<![\w-])(?:{words})(?![\w-])", text)]
+            for m in re.finditer(rf"(?<![\w-])(?:{alternation(acronyms)})(?![\w-])", text)]
 
 
 def _group(identified: list[_Candidate], text: str) -> tuple[Organisation, ...]:
