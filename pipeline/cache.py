@@ -30,7 +30,7 @@ import msgspec
 
 from . import __version__
 from .config import Config
-from .models import Agreement, DateMention, Document, Organisation, Partner, Theme
+from .models import PARTIAL_DATE, Agreement, DateMention, Document, Organisation, Partner, Theme
 from .stages import STAGES, Extractor
 from .text import sha256
 
@@ -98,7 +98,7 @@ _DECODER = msgspec.json.Decoder(_Entry)
 _SEPARATOR = b"\n"
 # A saved run's file names are plain names: never a path read from the cache ("../evil.txt").
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
-_ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+_ISO_DATE = re.compile(PARTIAL_DATE)
 
 
 class _Manifest(msgspec.Struct):

@@ -30,6 +30,8 @@ AGREEMENT_STATUSES: tuple[AgreementStatus, ...] = get_args(AgreementStatus)
 ORGANISATION_SOURCES: tuple[OrganisationSource, ...] = get_args(OrganisationSource)
 # How many characters of an ISO 8601 date each precision keeps: 1998-05-13, 1998-05, 1998.
 ISO_LENGTH: dict[DatePrecision, int] = {"day": 10, "month": 7, "year": 4}
+# An ISO 8601 date at any of those precisions, as every date of the outputs is written.
+PARTIAL_DATE = r"\d{4}(-\d{2}(-\d{2})?)?"
 
 # How the report names each code for a French reader (tests/test_models.py checks that every code
 # has its label).

@@ -5,9 +5,10 @@ descriptions and constraints. The writers take their column order from here, the
 
 from __future__ import annotations
 
+from .. import models
 from ..models import AGREEMENT_STATUSES, AGREEMENT_TYPES, DATE_PRECISIONS, DATE_ROLES, ORGANISATION_SOURCES
 
-PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+PARTIAL_DATE = rf"^{models.PARTIAL_DATE}$"
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SHA256 = r"^[0-9a-f]{64}$"
 # Stands for the theme codes of the configuration's vocabulary in the static table definitions.
