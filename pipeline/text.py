@@ -114,6 +114,16 @@ def is_short_name(text: str) -> bool:
                          < _COMMON_WORD_ZIPF for w in re.split(r"[ \-]", text) if w)
 
 
+def is_english(word: str) -> bool:
+    """A word English writes far more than French: "moved", "signed" (wordfreq's lists)."""
+    return zipf_frequency(word, "en") >= zipf_frequency(word, "fr") + 2
+
+
+def not_french(word: str) -> bool:
+    """A lower-case word French does not write: "wirtschaftliche" in a German name."""
+    return word.isalpha() and word.islower() and zipf_frequency(word, "fr") < 1.0
+
+
 def acronyms_in(text: str) -> list[str]:
     """The words of ``text`` written as acronyms in capitals, in order: "le secrétariat de l'OSCE" -> ["OSCE"]."""
     return _ACRONYM_WORD.findall(text)

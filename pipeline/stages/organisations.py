@@ -26,12 +26,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from wordfreq import zipf_frequency
-
 from ..models import ORGANISATION_SOURCES, Mention, Organisation, Partner
 from ..nlp import GAZETTEER_SPANS
 from ..nlp.cues import char_span, sentence_of, tokens
-from ..text import ARTICLES, alternation, fold, is_acronym, is_short_name, name_key, norm
+from ..text import ARTICLES, alternation, fold, is_acronym, is_english, is_short_name, name_key, norm, not_french
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -211,7 +209,7 @@ class Organisations:
             return False  # punctuation, and a table's "|"
         if t.text == "&":
             return True
-        if t.text[:1].islower() and _english(t.text):
+        if t.text[:1].islower() and is_english(t.text):
             return False  # "The Secretariat moved in October": French names go on in French
         if t.text in ("/", "-"):  # "Fiscalité/Union", not "Commission - un"
             return end + 1 < len(doc) and toks[end + 1].text[:1].isupper() and toks[end - 1].text[:1].isupper()
@@ -350,7 +348,7 @@ class Organisations:
                 elif toks[k].text == "-" and not toks[k - 1].whitespace_ and k + 1 < len(doc) \
                         and self._capitalised(toks[k + 1]):
                     pass  # "Direção-Geral"
-                elif not (word in self.foreign_connectors or _not_french(toks[k])) or k - last > 2:
+                elif not (word in self.foreign_connectors or not_french(toks[k].text)) or k - last > 2:
                     break
                 k += 1
             words = [norm(t.text) for t in doc[i:last + 1]]
@@ -592,11 +590,6 @@ def _named_by_heading(orgs: tuple[Organisation, ...], partner: Partner | None) -
                  and partner.name != partner.acronym else o for o in orgs)
 
 
-def _english(word: str) -> bool:
-    """A word English writes far more than French: "moved", "signed" (wordfreq's lists)."""
-    return zipf_frequency(word, "en") >= zipf_frequency(word, "fr") + 2
-
-
 def _at_a_place(doc: Doc, end: int) -> int:
     """``end`` moved past "à Ouagadougou", where a family's office is named by its town."""
     toks = tokens(doc)
@@ -606,11 +599,6 @@ def _at_a_place(doc: Doc, end: int) -> int:
         while end < len(doc) and toks[end].text[:1].isupper() and toks[end].pos_ == "PROPN":
             end += 1
     return end
-
-
-def _not_french(tok: Token) -> bool:
-    """A lower-case word French does not write: "wirtschaftliche" in a German name."""
-    return tok.text.isalpha() and tok.text.islower() and zipf_frequency(tok.text, "fr") < 1.0
 
 
 def _pair_of_words(prev: Token, nxt: Token, stop_words: frozenset[str]) -> bool:
