@@ -21,7 +21,6 @@ from .nlp.dateparsing import DateNormaliser
 from .run import stream
 from .signals import held, release
 from .stages import STAGES, Extractor, Toolkit, analyse, build
-from .stages.sections import set_aside
 from .text import norm
 
 
@@ -131,4 +130,4 @@ def run(documents: Sequence[Document], analyser: Analyser, workers: int = 1, cac
                           cache=cache, progress=progress))
     kept = tuple(p for p in results if isinstance(p, Partner))
     failed = [r for r in results if isinstance(r, Rejected)]
-    return RunResult(documents=tuple(documents), partners=kept, rejected=tuple(failed + set_aside(documents)))
+    return RunResult(documents=tuple(documents), partners=kept, failed=tuple(failed))

@@ -34,7 +34,7 @@ from .models import Document, Rejected
 from .outputs.folder import FORMATS, copy_outputs, locked, write_file
 from .run import log_warning, stream
 from .stages.reading import collect_inputs, read_bytes, source_name
-from .stages.sections import read_documents, set_aside
+from .stages.sections import read_documents
 from .tools import files
 
 if TYPE_CHECKING:
@@ -53,11 +53,15 @@ class Inputs:
 
     documents: list[Document]
     errors: list[InputError]
-    set_aside: list[Rejected]  # lines of the pages that are in no partner section
 
     @property
     def sections(self) -> int:
         return sum(len(d.sections) for d in self.documents)
+
+    @property
+    def set_aside(self) -> int:
+        """The number of lines of the pages that are in no partner section (each ``Document.set_aside()``)."""
+        return sum(len(d.ignored) for d in self.documents)
 
 
 @dataclass
@@ -121,7 +125,7 @@ class Pipeline:
             except InputError as exc:
                 errors.append(exc)
         documents, read_errors = read_documents(pages, self.config.resources)
-        return Inputs(documents, errors + read_errors, set_aside(documents))
+        return Inputs(documents, errors + read_errors)
 
     def write(self, inputs: Inputs, out: Path | str, formats: Sequence[str] = FORMATS, workers: int = 1,
               cache_dir: Path | str | None = CACHE_DIR,
@@ -140,7 +144,7 @@ class Pipeline:
     def _write(self, inputs: Inputs, out: Path, formats: Sequence[str], workers: int, cache_dir: Path | str | None,
                progress: Callable[[int], None] | None) -> RunSummary:
         documents = inputs.documents
-        summary = RunSummary(out, len(documents), inputs.sections, 0, 0, len(inputs.set_aside), list(inputs.errors))
+        summary = RunSummary(out, len(documents), inputs.sections, 0, 0, inputs.set_aside, list(inputs.errors))
         cache = Cache(cache_dir, self.config) if cache_dir is not None else None
         key = run_key(documents, formats, self.config) if cache is not None else None
         saved = cache.saved_run(key) if cache is not None else None
@@ -179,7 +183,7 @@ class Pipeline:
 
         items = stream(inputs.documents, self.config, lambda pending: self.analyser.analyse_all(pending, workers),
                        cache=cache, progress=progress, warn=warn)
-        summary.kept, failed = write_run(out, formats, inputs.documents, self.config, items, inputs.set_aside)
+        summary.kept, failed = write_run(out, formats, inputs.documents, self.config, items)
         summary.failed = len(failed)
 
 

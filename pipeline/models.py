@@ -6,6 +6,7 @@ changing the one it was given, so stages stay pure and can run in any process.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -57,7 +58,7 @@ def short_name(acronym: str | None, name: str) -> str:
     return acronym or name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A link of an HTML or Markdown page: its text (kept in the section's text) and its target."""
 
@@ -65,7 +66,7 @@ class Link:
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     """One unit of a page as read: a heading, a paragraph line, or a separator."""
 
@@ -93,7 +94,7 @@ class Page:
     markup: str = "text"  # "text", "html" or "markdown": whether the markup marks the headings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """A partner section as split from a page, before any extraction."""
 
@@ -105,17 +106,50 @@ class Section:
     links: tuple[Link, ...] = ()  # the links of its heading and text, in page order
 
 
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """The lines of a page in no partner section, nor its title, each with why, in page order:
+    iterates as (line, why) pairs. Held as the lines and one small number per line naming its reason
+    among a few, not as a pair per line: a page of a million short lines holds megabytes, not a
+    gigabyte."""
+
+    lines: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()  # the distinct reasons
+    codes: bytes = b""  # per line, the index of its reason in ``reasons`` (2 bytes, little-endian)
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[str, str]]) -> SetAside:
+        lines, codes, index = [], bytearray(), {}
+        for line, why in pairs:
+            lines.append(line)
+            codes += index.setdefault(why, len(index)).to_bytes(2, "little")
+        return cls(tuple(lines), tuple(index), bytes(codes))
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        reasons, codes = self.reasons, self.codes
+        for i, line in enumerate(self.lines):
+            yield line, reasons[int.from_bytes(codes[2 * i:2 * i + 2], "little")]
+
+
 @dataclass(frozen=True)
 class Document:
     source: str
     sha256: str
     title: str | None
     sections: tuple[Section, ...]
-    ignored: tuple[tuple[str, str], ...] = ()  # (line, why) for the lines in no partner section, nor the title
+    ignored: SetAside = SetAside()
     encoding: str = "utf-8"
 
+    def set_aside(self) -> Iterator[Rejected]:
+        """Its lines in no partner section, as rows of rejected.csv (made as they are read)."""
+        for i, (line, reason) in enumerate(self.ignored, 1):
+            yield Rejected(self.source, i, line, reason)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Mention:
     text: str
     start: int
@@ -186,7 +220,7 @@ class Partner:
         return short_name(self.acronym, self.name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejected:
     """Text read from a page that is not in the partners: set aside, with the reason why."""
 
@@ -200,4 +234,9 @@ class Rejected:
 class RunResult:
     documents: tuple[Document, ...]
     partners: tuple[Partner, ...]
-    rejected: tuple[Rejected, ...] = ()
+    failed: tuple[Rejected, ...] = ()  # sections whose extraction failed
+
+    @property
+    def rejected(self) -> tuple[Rejected, ...]:
+        """Every row of rejected.csv: the failed sections, then each page's lines set aside."""
+        return (*self.failed, *(r for d in self.documents for r in d.set_aside()))

@@ -22,10 +22,10 @@ from .writing import Writer
 
 
 def write_run(out_dir: Path, formats: Sequence[str], documents: Sequence[Document], config: Config,
-              items: Iterable[Partner | Rejected], set_aside: Sequence[Rejected] = (),
-              background: bool = True) -> tuple[int, list[Rejected]]:
+              items: Iterable[Partner | Rejected], background: bool = True) -> tuple[int, list[Rejected]]:
     """Write a run's outputs as its ``items`` come (partners, and sections that failed), then replace
-    ``out_dir`` with them at once. Returns the number of partners written and the failed sections."""
+    ``out_dir`` with them at once; the lines of the ``documents`` set aside follow the failed sections
+    in rejected.csv. Returns the number of partners written and the failed sections."""
     failed: list[Rejected] = []
     with staged(out_dir) as folder:
         writer = (BackgroundWriters if background else Writer)(folder, formats, documents, config)
@@ -35,7 +35,7 @@ def write_run(out_dir: Path, formats: Sequence[str], documents: Sequence[Documen
                     writer.add(item)
                 else:
                     failed.append(item)
-            writer.close([*failed, *set_aside])
+            writer.close(failed)
         except BaseException:
             writer.abort()
             close = getattr(items, "close", None)

@@ -6,6 +6,7 @@ comes. ``render`` gives every file's bytes for a run held in memory.
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import shutil
 import tempfile
@@ -22,6 +23,8 @@ from .rows import head_data, neutralise, partner_data, partner_rows, pretty, rej
 from .tables import COLUMNS
 from .workbook import Workbook
 
+_SLICE = 4096  # rows of rejected.csv made at a time
+
 
 class Writer:
     """Writes a run's outputs into ``folder`` one partner at a time, so that a run of any size holds
@@ -37,6 +40,7 @@ class Writer:
         self._theme_codes = config.resources.themes.codes
         self._validator = schema.Validator(self._theme_codes) if validate else None
         self._files: list = []
+        self._documents = documents
         head = head_data(documents, config)
         self._json = self._csv = self._book = self._report = self._sections = None
         if "json" in self.formats:
@@ -85,16 +89,27 @@ class Writer:
             for name, table in tables.items():
                 self._book.add(name, table)
 
-    def close(self, rejected: Sequence[Rejected] = ()) -> None:
-        """Finish every file; raise SchemaError (leaving the files to be discarded) if a row broke the schema."""
-        table = rejected_rows(rejected)
+    def close(self, failed: Sequence[Rejected] = ()) -> None:
+        """Finish every file, rejected.csv with the ``failed`` sections then the lines of the pages set
+        aside; raise SchemaError (leaving the files to be discarded) if a row broke the schema."""
+        rejected = itertools.chain(failed, *(d.set_aside() for d in self._documents))
+        if self._json:
+            self._json.write((b"\n  ]" if self.count else b"]") + b',\n  "rejected": [')
+        n = 0
+        # In slices: a page of a million lines set aside is written with the memory of a few thousand.
+        while chunk := list(itertools.islice(rejected, _SLICE)):
+            table = rejected_rows(chunk)
+            if self._validator:
+                self._validator.rows("rejected.csv", table)
+            if self._json:
+                self._json.write(b"".join((b",\n    " if n + i else b"\n    ") + pretty(rejected_data(r)).replace(
+                    b"\n", b"\n    ") for i, r in enumerate(chunk)))
+            self._tables({"rejected.csv": table})
+            n += len(chunk)
         if self._validator:
-            self._validator.rows("rejected.csv", table)
             self._validator.finish()
         if self._json:
-            listing = pretty([rejected_data(r) for r in rejected]).replace(b"\n", b"\n  ")
-            self._json.write((b"\n  ]" if self.count else b"]") + b',\n  "rejected": ' + listing + b"\n}\n")
-        self._tables({"rejected.csv": table})
+            self._json.write((b"\n  ]" if n else b"]") + b"\n}\n")
         if self._book:
             self._book.close()
         if self._report:
@@ -125,5 +140,5 @@ def render(result: RunResult, config: Config, formats: Sequence[str] = FORMATS) 
         writer = Writer(Path(folder), formats, result.documents, config)
         for partner in result.partners:
             writer.add(partner)
-        writer.close(result.rejected)
+        writer.close(result.failed)
         return {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir())}

@@ -16,6 +16,7 @@ line of a wrapped paragraph, not a heading.
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from dataclasses import dataclass, replace
@@ -55,7 +56,7 @@ def heading_like(text: str) -> bool:
     return not text[0].islower()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """A block of the page with its role: "heading" (marked by the markup), "line", "row", "date",
     "aside" (set aside, with ``reason``), "separator" or "blank"."""
@@ -127,27 +128,31 @@ class Layout:
         or three times, shaped like a title and breaking a paragraph (the next line goes on in lower
         case), is a running header or footer."""
         content = [i for i, ln in enumerate(lines) if ln.kind not in ("blank", "separator")]
-        key = {i: _DIGITS.sub("#", collapse(lines[i].text).casefold()) for i in content
-               if lines[i].kind == "line" and len(lines[i].text) <= MAX_REPEATED_CHARS}
-        neighbours = {i: (content[n - 1] if n else None, content[n + 1] if n + 1 < len(content) else None)
-                      for n, i in enumerate(content)}
+        occurrences: dict[str, list[int]] = {}
+        for i in content:
+            line = lines[i]
+            if line.kind == "line" and len(line.text) <= MAX_REPEATED_CHARS:
+                occurrences.setdefault(_DIGITS.sub("#", collapse(line.text).casefold()), []).append(i)
+
+        def neighbours(i: int) -> tuple[int | None, int | None]:
+            """The content lines before and after line ``i`` (found, not stored: a page may have millions)."""
+            n = bisect.bisect_left(content, i)
+            return content[n - 1] if n else None, content[n + 1] if n + 1 < len(content) else None
+
         def at_page_break(i: int) -> bool:
             """Next to a page number, or the first or last line of the page."""
-            return any(j is None or lines[j].reason == PAGE_NUMBER for j in neighbours[i])
+            return any(j is None or lines[j].reason == PAGE_NUMBER for j in neighbours(i))
 
-        occurrences: dict[str, list[int]] = {}
-        for i, k in key.items():
-            occurrences.setdefault(k, []).append(i)
-        repeated = set()
-        for k, where in occurrences.items():
+        repeated: set[int] = set()
+        for where in occurrences.values():
             if len(where) < 2:
                 continue
-            breaks = any(neighbours[i][1] is not None and lines[neighbours[i][1]].text[:1].islower() for i in where)
+            breaks = any((j := neighbours(i)[1]) is not None and lines[j].text[:1].islower() for i in where)
             title = heading_like(lines[where[0]].text)
             if all(at_page_break(i) for i in where) or (len(where) >= 3 and breaks and title):
-                repeated.add(k)
-        return [Line("aside", ln.text, ln.at, reason=RUNNING_HEADER)
-                if key.get(i) in repeated else ln for i, ln in enumerate(lines)]
+                repeated.update(where)
+        return [Line("aside", ln.text, ln.at, reason=RUNNING_HEADER) if i in repeated else ln
+                for i, ln in enumerate(lines)]
 
     def _text_tables(self, lines: list[Line]) -> list[Line]:
         """Runs of two lines or more cut into the same number of cells by the same delimiter are table

@@ -14,6 +14,7 @@ headings; every line in no section is set aside with why.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import re
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from wordfreq import zipf_frequency
 
 from ..errors import InputError
-from ..models import Document, Link, Page, Partner, Rejected, Section, short_name
+from ..models import Document, Link, Page, Partner, Section, SetAside, short_name
 from ..resources import Resources
 from ..text import acronyms_in, is_heading_acronym, is_short_name, sha256, slug
 from .layout import (
@@ -52,7 +53,7 @@ _WORD_START = re.compile(r"^(?P<tail>[^\W\d_]+)")
 _ARTICLE = re.compile(r"^(l['’]\s*|la\s+|le\s+|les\s+|du\s+|des\s+|de\s+la\s+|de\s+l['’]\s*|de\s+|d['’]\s*)", re.I)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Line:
     text: str
     kind: str  # "line", "heading" (marked by the markup), "row" or "date"
@@ -85,7 +86,7 @@ class _Splitter:
         self.layout = layout
         self.lines = lines
         self.markup = page.markup != "text"
-        self.aside: list[tuple[int, str, str]] = []  # (position, line, why)
+        self.aside: list[Line] = []  # the lines the layout set aside, in page order
         self._words: frozenset[str] | None = None
         self.width: float | None = None  # the wrap width of the chunk being split, if it is hard-wrapped
 
@@ -95,7 +96,7 @@ class _Splitter:
             if line.kind == "separator":
                 chunks.append([])
             elif line.kind == "aside":
-                self.aside.append((line.at, line.text, line.reason))
+                self.aside.append(line)
                 chunks[-1].append(line)  # kept in place: a page break inside a paragraph does not end it
             else:
                 chunks[-1].append(line)
@@ -331,14 +332,15 @@ def split(page: Page, resources: Resources, layout: Layout | None = None) -> Doc
         raise InputError(page.source, "no partner section found (a heading line followed by a paragraph)",
                          "check the page's layout against the README")
     title = _title(page, resources, lead)
-    ignored = [(at, line, _why(line)) for at, line in lead + loose]
-    ignored += [(at, line, why) for at, line, why in splitter.aside]
-    ignored.sort(key=lambda item: item[0])
+    # Merged in page order as they are stored: no tuple per line of a page set aside line by line.
+    loose = sorted(lead + loose, key=lambda item: item[0])
+    ignored = heapq.merge(((line, _why(line), at) for at, line in loose),
+                          ((line.text, line.reason, line.at) for line in splitter.aside), key=lambda item: item[2])
     sections = tuple(
         Section(page.source, i, d.heading, "".join(j + t for j, t in d.parts).strip(), d.published, tuple(d.links))
         for i, d in enumerate(drafts, 1))
     return Document(source=page.source, sha256=page.sha256, title=title, sections=sections,
-                    ignored=tuple((line, why) for _, line, why in ignored), encoding=page.encoding)
+                    ignored=SetAside.of((line, why) for line, why, _ in ignored), encoding=page.encoding)
 
 
 def _drafts(page: Page, layout: Layout, lines: list[Line], explicit: bool):
@@ -464,12 +466,3 @@ def read_documents(pages: Iterable[tuple[str, bytes]], resources: Resources) -> 
         except InputError as exc:
             errors.append(exc)
     return documents, errors
-
-
-def set_aside(documents: Iterable[Document]) -> list[Rejected]:
-    """The lines of each page that are not in any partner section, with why."""
-    out = []
-    for doc in documents:
-        for i, (line, reason) in enumerate(doc.ignored, 1):
-            out.append(Rejected(doc.source, i, line, reason))
-    return out

@@ -138,7 +138,7 @@ def test_background_writer_gives_the_same_files_and_reports_its_errors(seed_resu
     for in_background in (False, True):
         out = tmp_path / f"out-{in_background}"
         kept, failed = background.write_run(out, FORMATS, seed_result.documents, config,
-                                            iter(seed_result.partners), seed_result.rejected, background=in_background)
+                                            iter(seed_result.partners), background=in_background)
         assert (kept, failed) == (len(seed_result.partners), [])
         written[in_background] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
     assert written[True] == written[False]

@@ -247,7 +247,7 @@ def test_html_of_divs_with_a_table_and_a_sidebar(config):
     assert [(h, t) for h, t, _ in sections] == [("Agence (AG)", "Elle coopère.\n\nPDA | 2012"),
                                                 ("Office (OF)", "Il coopère.")]
     assert document.title == "Nos partenaires"
-    assert document.ignored == (("Accueil", "navigation (<nav>)"), ("Accord | Date", "header row of a table"),
+    assert tuple(document.ignored) == (("Accueil", "navigation (<nav>)"), ("Accord | Date", "header row of a table"),
                                 ("Liens utiles", "sidebar (<aside>)"), ("© OMD", "page footer (<footer>)"))
 
 
