@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from .cache import Cache, run_key
 from .config import CACHE_DIR, Config
 from .errors import InputError, Interrupted
-from .models import Document, Rejected
+from .models import Document
 from .outputs.folder import FORMATS, copy_outputs, locked, write_file
 from .run import log_warning, stream
 from .stages.reading import collect_inputs, read_bytes, source_name
