@@ -2,6 +2,7 @@
 the issue: what the user gives is read once, from regular files only, never back from this tool's own
 outputs; bad input and resources give one line and a documented exit code, never a traceback."""
 
+import errno
 import json
 import os
 import threading
@@ -12,8 +13,10 @@ import pytest
 from conftest import SEED
 
 from pipeline.api import Pipeline
-from pipeline.errors import InputError
+from pipeline.errors import InputError, OutputError
 from pipeline.outputs.background import write_run
+from pipeline.outputs.folder import FORMATS
+from pipeline.outputs.writing import Writer
 from pipeline.stages.reading import MAX_BYTES, collect_inputs, read_bytes
 
 
@@ -362,8 +365,6 @@ def test_12_children_die_with_a_killed_parent(tmp_path):
 
 # 15. A full disk is said as such: closing the files of a writer that failed does not raise again.
 def test_15_a_writer_aborting_on_a_full_disk_raises_nothing_more(tmp_path, config):
-    from pipeline.outputs.writing import Writer
-
     writer = Writer(tmp_path, ("json", "csv"), (), config)
 
     class Full:
@@ -456,3 +457,17 @@ def test_11_lines_set_aside_cost_little_memory(tmp_path, config):
     assert read_peak / n < 400 and held / n < 80 and (write_peak - held) / n < 100
     with open(tmp_path / "out" / "rejected.csv", encoding="utf-8-sig") as rows:
         assert sum(1 for _ in rows) == n + 1
+
+
+# 15. A full disk in a writer process is one line naming --out (not the hidden folder being filled).
+def test_15_a_full_disk_in_a_writer_names_the_output_folder(tmp_path, config, extract_partner, monkeypatch):
+    def full(self, partner):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Writer, "add", full)  # inherited by the forked writer processes
+    out = tmp_path / "out"
+    partner = extract_partner("Union africaine (UA)", "Un Protocole d'accord a été signé le 3 mai 2001.")
+    with pytest.raises(OutputError) as raised:
+        write_run(out, FORMATS, (), config, iter([partner]), background=True)
+    assert raised.value.line().startswith(f"{out}: cannot write the outputs: No space left on device (free some")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

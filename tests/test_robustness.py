@@ -204,6 +204,7 @@ def _wait_for_group_to_end(pgid: int, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+# Issue 13, defect 20: an interrupt between the two renames is held until both are done.
 def test_an_interrupt_once_the_new_outputs_are_in_place_says_so(tmp_path, monkeypatch):
     """The two renames that swap the folders are never cut apart; an interrupt that comes meanwhile is
     delivered after them, as Interrupted (the outputs are complete), never as "left as it was"."""

@@ -17,7 +17,7 @@ from ..config import Config
 from ..errors import OutputError, PipelineError
 from ..models import Document, Partner, Rejected
 from ..signals import held, release
-from .folder import staged
+from .folder import full_disk_hint, staged
 from .writing import Writer
 
 
@@ -168,6 +168,6 @@ def _serve(conn, parent_end, folder: Path, formats: Sequence[str], documents: Se
         error = exc if isinstance(exc, OutputError | PipelineError) else OutputError(
             "outputs", f"writing failed: {type(exc).__name__}: {exc}", "this is a bug: please report it")
         if isinstance(exc, OSError):
-            error = OutputError(str(folder), f"cannot write the outputs: {exc.strerror or exc}")
+            error = OutputError(str(folder), f"cannot write the outputs: {exc.strerror or exc}", full_disk_hint(exc.errno))
         with suppress(OSError):
             conn.send(("error", error))

@@ -6,6 +6,7 @@ outputs whole. Also one file written whole or not at all (``write_file``).
 from __future__ import annotations
 
 import fcntl
+from errno import ENOSPC
 import os
 import re
 import shutil
@@ -114,7 +115,13 @@ def staged(out_dir: Path) -> Iterator[Path]:
             os.rename(staging, out_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(str(out_dir), f"cannot write the outputs: {exc.strerror}") from exc
+        raise OutputError(str(out_dir), f"cannot write the outputs: {exc.strerror}", full_disk_hint(exc.errno)) from exc
+    except OutputError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if exc.source and exc.source.startswith(str(staging)):
+            # A writer names the file it failed on, in a folder the user never sees: name theirs.
+            raise OutputError(str(out_dir), exc.problem, exc.hint) from exc
+        raise
     except KeyboardInterrupt:
         if out_dir.is_dir() and not staging.exists():  # delivered as the renames ended: the new outputs are in place
             shutil.rmtree(old, ignore_errors=True)
@@ -128,6 +135,12 @@ def staged(out_dir: Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
     except KeyboardInterrupt:
         raise Interrupted() from None  # what is left of the old folder goes at the next run
+
+
+def full_disk_hint(errno: int | None) -> str:
+    """What to do when writing failed for want of space (else nothing to add)."""
+    return ("free some space, or give --out a folder on another disk; the previous outputs are left as they were"
+            if errno == ENOSPC else "")
 
 
 def _recover(out_dir: Path) -> None:
