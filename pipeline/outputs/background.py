@@ -168,6 +168,7 @@ def _serve(conn, parent_end, folder: Path, formats: Sequence[str], documents: Se
         error = exc if isinstance(exc, OutputError | PipelineError) else OutputError(
             "outputs", f"writing failed: {type(exc).__name__}: {exc}", "this is a bug: please report it")
         if isinstance(exc, OSError):
-            error = OutputError(str(folder), f"cannot write the outputs: {exc.strerror or exc}", full_disk_hint(exc.errno))
+            error = OutputError(str(folder), f"cannot write the outputs: {exc.strerror or exc}",
+                                full_disk_hint(exc.errno))
         with suppress(OSError):
             conn.send(("error", error))

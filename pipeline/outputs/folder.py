@@ -6,13 +6,13 @@ outputs whole. Also one file written whole or not at all (``write_file``).
 from __future__ import annotations
 
 import fcntl
-from errno import ENOSPC
 import os
 import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
+from errno import ENOSPC
 from pathlib import Path
 
 from ..errors import Interrupted, OutputError
