@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +33,7 @@ from .errors import InputError, Interrupted
 from .models import Document
 from .outputs.folder import FORMATS, copy_outputs, locked, write_file
 from .run import log_warning, stream
-from .stages.reading import collect_inputs, read_bytes, source_name
+from .stages.reading import collect_inputs, read_bytes, source_name, source_names
 from .stages.sections import read_documents
 from .tools import files
 
@@ -112,19 +112,30 @@ class Pipeline:
             self._analyser = Analyser(self.config)
         return self._analyser
 
-    def read(self, inputs: Iterable[Path | str]) -> Inputs:
-        """Read the pages named by ``inputs`` (files, or folders searched for pages) and split them."""
+    def read(self, inputs: Iterable[Path | str], names: Mapping[Path | str, str] | None = None) -> Inputs:
+        """Read the pages named by ``inputs`` (files, or folders searched for pages) and split them.
+
+        Each page's ``source`` in the outputs is its file name (with its folders only where two pages
+        share a name), or the name ``names`` gives its file; where it was read from is its ``path``.
+        """
         files, errors, skipped = collect_inputs(tuple(Path(p) for p in inputs))
         for folder in skipped:
             log.debug("skipped %s (a hidden folder, gold files or this tool's outputs)", folder)
-        pages = []
+        unknown = sorted(str(p) for p in (names or {}) if Path(p).resolve() not in {f.resolve() for f in files})
+        if unknown:
+            raise InputError(unknown[0], "--source-name names a file that is not among the pages read",
+                             "give FILE=NAME for a page of the run")
+        sources = source_names(files, {Path(k): v for k, v in (names or {}).items()})
+        pages, paths = [], {}
         for path in files:
             try:
-                pages.append((source_name(path), read_bytes(path)))
-                log.debug("read %s", path)
+                pages.append((sources[path], read_bytes(path)))
+                paths[sources[path]] = source_name(path)
+                log.debug("read %s as %s", path, sources[path])
             except InputError as exc:
                 errors.append(exc)
         documents, read_errors = read_documents(pages, self.config.resources)
+        documents = [replace(d, path=paths[d.source]) for d in documents]
         return Inputs(documents, errors + read_errors)
 
     def write(self, inputs: Inputs, out: Path | str, formats: Sequence[str] = FORMATS, workers: int = 1,
@@ -165,10 +176,11 @@ class Pipeline:
 
     def run(self, inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs",
             formats: Sequence[str] = FORMATS, workers: int = 1, cache_dir: Path | str | None = CACHE_DIR,
-            progress: Callable[[int], None] | None = None) -> RunSummary:
+            progress: Callable[[int], None] | None = None,
+            source_names: Mapping[Path | str, str] | None = None) -> RunSummary:
         """``read`` then ``write``. Raises InputError when no page can be read (the summary lists the
         inputs that failed among others)."""
-        pages = self.read(inputs)
+        pages = self.read(inputs, source_names)
         if not pages.documents:
             raise pages.errors[0] if pages.errors else InputError(None, "no input", "name a page or a folder")
         return self.write(pages, out, formats, workers, cache_dir, progress)
@@ -200,10 +212,12 @@ def _reuse(saved: tuple[Path, dict], out: Path, summary: RunSummary) -> None:
 
 def run(inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs", formats: Sequence[str] = FORMATS,
         workers: int = 1, cache_dir: Path | str | None = CACHE_DIR, config: Config | None = None,
-        progress: Callable[[int], None] | None = None) -> RunSummary:
+        progress: Callable[[int], None] | None = None,
+        source_names: Mapping[Path | str, str] | None = None) -> RunSummary:
     """``python -m pipeline run``: read the pages, analyse them, write the outputs into ``out``
-    (``Pipeline(config).run(…)``)."""
-    return Pipeline(config).run(inputs, out, formats, workers, cache_dir, progress)
+    (``Pipeline(config).run(…)``). ``source_names`` maps a page file to its name in the outputs
+    (``--source-name FILE=NAME``)."""
+    return Pipeline(config).run(inputs, out, formats, workers, cache_dir, progress, source_names)
 
 
 def load_json(path: Path | str, what: str) -> tuple[Path, dict]:

@@ -145,13 +145,17 @@ def _exit(code: int) -> None:
 @click.option("--no-cache", is_flag=True, help="Analyse every section again, ignoring and not updating the cache.")
 @click.option("--cache-dir", default=CACHE_DIR, show_default=True, type=click.Path(path_type=Path),
               help="Where per-section results are kept between runs.")
+@click.option("--source-name", "source_names", multiple=True, metavar="[FILE=]NAME",
+              help="The page's name in the outputs (`source`) instead of its file name: NAME when one page "
+                   "is read, FILE=NAME otherwise; may be repeated.")
 @_resources_option
 @_with_verbosity
 def run(inputs: tuple[Path, ...], out_dir: Path, formats: str | None, workers: int, no_cache: bool, cache_dir: Path,
-        resources: Path | None, verbose: bool, quiet: bool) -> None:
+        source_names: tuple[str, ...], resources: Path | None, verbose: bool, quiet: bool) -> None:
     """Run the pipeline on INPUT files or folders (default: corpus/).
 
-    A folder is searched for .txt, .html and .htm pages, leaving out its gold/ folder.
+    A folder is searched for .txt, .html, .htm and .md pages, leaving out hidden folders, gold/
+    folders and this tool's outputs. Each page is named in the outputs by its file name.
     """
     _setup_logging(verbose, quiet)
     from . import api
@@ -160,9 +164,10 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str | None, workers: i
         chosen = api.check_formats(formats.split(",")) if formats is not None else api.FORMATS
     except InputError as exc:
         raise click.BadParameter(f"{exc.problem}; {exc.hint}", param_hint="--formats") from None
+    names = _source_names(source_names, inputs)
     try:
         pipeline = api.Pipeline(api.Config.load(resources))
-        pages = pipeline.read(inputs or (Path("corpus"),))
+        pages = pipeline.read(inputs or (Path("corpus"),), names)
         for error in pages.errors:
             log.error(error.line())
         if not pages.documents:
@@ -187,6 +192,24 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str | None, workers: i
         raise Interrupted() from None
     if summary.exit_code:
         sys.exit(summary.exit_code)
+
+
+def _source_names(values: tuple[str, ...], inputs: tuple[Path, ...]) -> dict[Path, str]:
+    """``--source-name`` values: FILE=NAME, or a bare NAME for the one file given."""
+    names: dict[Path, str] = {}
+    for value in values:
+        file, sep, name = value.partition("=")
+        if sep and file and Path(file).is_file():
+            path = Path(file)
+        elif len(inputs) == 1 and inputs[0].is_file():
+            path, name = inputs[0], value
+        else:
+            raise click.BadParameter(f"{value!r}: give FILE=NAME (a bare NAME only when one page file is given)",
+                                     param_hint="--source-name")
+        if not name.strip() or any(c in name for c in "\r\n\t"):
+            raise click.BadParameter(f"{value!r}: the name must be one line of text", param_hint="--source-name")
+        names[path] = name.strip()
+    return names
 
 
 def _thresholds(values: tuple[str, ...], fields: tuple[str, ...]) -> dict[str, float]:

@@ -142,6 +142,7 @@ class Document:
     sections: tuple[Section, ...]
     ignored: SetAside = SetAside()
     encoding: str = "utf-8"
+    path: str | None = None  # where the page was read from (provenance; ``source`` is its name)
 
     def set_aside(self) -> Iterator[Rejected]:
         """Its lines in no partner section, as rows of rejected.csv (made as they are read)."""

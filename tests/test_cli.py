@@ -4,12 +4,16 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import SEED, run_cli
+from conftest import ROOT, SEED, run_cli
 
 from pipeline import cli as cli_module
+
+GOLD = ROOT / "corpus" / "gold" / "omd_partenaires_fr.gold.json"
 
 
 @pytest.fixture(scope="module")
@@ -106,13 +110,63 @@ def test_folder_input_skips_gold(cli, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_refuses_to_replace_a_folder_of_other_files(cli, tmp_path):
+def test_refuses_to_replace_a_folder_holding_folders_of_its_own(cli, tmp_path):
     out = tmp_path / "mine"
-    out.mkdir()
+    (out / "project").mkdir(parents=True)
     (out / "notes.docx").write_text("precious")
     result = cli("run", str(SEED), "--out", str(out))
     assert result.returncode == 3
-    assert (out / "notes.docx").read_text() == "precious"
+    assert "holds folders this tool did not write (project)" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["notes.docx", "project"]
+
+
+# Issue 14: the next run deleted the files a user keeps in outputs/ (changes.json, notes, .gitkeep).
+def test_a_run_keeps_the_users_files_and_drops_only_a_stale_evaluation(cli, tmp_path):
+    out = tmp_path / "outputs"
+    assert cli("run", str(SEED), "--out", str(out)).returncode == 0
+    assert cli("diff", str(out), str(out), "--write", str(out / "changes.json")).returncode == 0
+    assert cli("evaluate", "--gold", str(GOLD), "--pred", str(out)).returncode == 0
+    for name, text in ((".gitkeep", ""), ("run.log", "log"), ("notes.txt", "mes notes")):
+        (out / name).write_text(text)
+    changes = (out / "changes.json").read_bytes()
+    result = cli("run", str(SEED), "--out", str(out), "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert (out / "changes.json").read_bytes() == changes and (out / "notes.txt").read_text() == "mes notes"
+    assert {".gitkeep", "run.log", "partners.json"} <= {p.name for p in out.iterdir()}
+    assert not (out / "evaluation.json").exists()  # it scored the outputs replaced
+
+
+# Issue 14: the output folder was 0700 and evaluate's files 0600: colleagues could not open them.
+@pytest.mark.parametrize(("umask", "folder", "file"), [(0o022, 0o755, 0o644), (0o002, 0o775, 0o664),
+                                                       (0o077, 0o700, 0o600)])
+def test_outputs_follow_the_users_umask(tmp_path, umask, folder, file):
+    out = tmp_path / "out"
+    run = ["run", SEED, "--out", out, "--cache-dir", tmp_path / "cache"]
+    for args in (run, ["evaluate", "--gold", GOLD, "--pred", out]):
+        done = subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=ROOT, capture_output=True,
+                              timeout=600, preexec_fn=lambda: os.umask(umask))
+        assert done.returncode == 0, done.stderr
+    assert out.stat().st_mode & 0o777 == folder
+    for name in ("partners.json", "partners.xlsx", "report.html"):
+        assert (out / name).stat().st_mode & 0o777 == file, name
+
+
+# Issue 14: a page's source was the path as typed; run from another folder, every row changed.
+def test_a_page_is_named_by_its_file_name_from_any_folder(cli, tmp_path):
+    page = tmp_path / "pages" / "partenaires.txt"
+    page.parent.mkdir()
+    page.write_bytes(SEED.read_bytes())
+    outs = [tmp_path / "from-here", tmp_path / "from-there"]
+    assert cli("run", str(page), "--out", str(outs[0])).returncode == 0
+    assert cli("run", "partenaires.txt", "--out", str(outs[1]), cwd=page.parent).returncode == 0
+    data = [json.loads((o / "partners.json").read_text(encoding="utf-8")) for o in outs]
+    assert {p["source"] for d in data for p in d["partners"]} == {"partenaires.txt"}
+    assert [d["documents"][0]["path"] for d in data] == [str(page), "partenaires.txt"]
+    assert (outs[0] / "agreements.csv").read_bytes() == (outs[1] / "agreements.csv").read_bytes()
+    named = cli("run", str(page), "--source-name", "OMD, partenaires", "--out", str(tmp_path / "named"))
+    assert named.returncode == 0, named.stderr
+    assert (tmp_path / "named" / "partners.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith(
+        '"OMD, partenaires",')
 
 
 class _Terminal(io.StringIO):

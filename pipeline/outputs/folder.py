@@ -21,8 +21,8 @@ from .tables import COLUMNS
 
 FORMATS = ("json", "csv", "xlsx", "html")
 OUTPUT_FILES = ("partners.json", *COLUMNS, "datapackage.json", "partners.xlsx", "report.html")
-# Files that later commands write beside a run's outputs (evaluate, diff) or that a repository keeps.
-COMPANION_FILES = (".gitkeep", "evaluation.json", "changes.json", "run.log")
+# Written by evaluate about one run's outputs: not kept when a new run replaces them.
+STALE_FILES = ("evaluation.json",)
 
 
 def write_outputs(files: dict[str, bytes] | Iterable[tuple[str, bytes]], out_dir: Path) -> None:
@@ -40,9 +40,10 @@ def copy_outputs(folder: Path, names: Iterable[str], out_dir: Path) -> None:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """One file, written whole or not at all."""
+    """One file, written whole or not at all, with the permissions the user's umask gives."""
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp-{os.getpid()}-")
+        os.fchmod(fd, 0o666 & ~umask())  # (mkstemp makes it 0600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
@@ -92,19 +93,23 @@ def staged(out_dir: Path) -> Iterator[Path]:
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(str(out_dir), "exists and is not a folder", "give --out a folder")
     if out_dir.is_dir():
-        foreign = sorted(p.name for p in out_dir.iterdir() if not _ours(p.name))
-        if foreign:
-            raise OutputError(str(out_dir), f"holds files this tool did not write ({', '.join(foreign[:3])})",
-                              "give --out an empty or new folder")
+        # The user's files are kept (see _keep_users_files); a folder of theirs says --out is not ours.
+        folders = sorted(p.name for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink()
+                         and not _ours(p.name))
+        if folders:
+            raise OutputError(str(out_dir), f"holds folders this tool did not write ({', '.join(folders[:3])})",
+                              "give --out a folder of its own: the files you keep in it stay, folders may not")
     parent = out_dir.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         _recover(out_dir)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-{os.getpid()}-", dir=parent))
+        os.chmod(staging, 0o777 & ~umask())  # mkdtemp makes it 0700: colleagues could not open the outputs
     except OSError as exc:
         raise OutputError(str(out_dir), f"cannot create the output folder: {exc.strerror}") from exc
     try:
         yield staging
+        _keep_users_files(out_dir, staging)
         # Keep what a later command (evaluate) wrote only if it still describes these outputs: it never
         # does after a new run, so the old folder goes whole. The two renames are never cut apart: an
         # interrupt waits until the new folder is in place, and then says so.
@@ -137,6 +142,30 @@ def staged(out_dir: Path) -> Iterator[Path]:
         raise Interrupted() from None  # what is left of the old folder goes at the next run
 
 
+def umask() -> int:
+    """The process's umask (read by setting it, then setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _keep_users_files(out_dir: Path, staging: Path) -> None:
+    """Files the user keeps in the output folder (notes, a changes.json, a .gitkeep, a run.log) go on
+    into the new one: hard links, so that nothing is copied and, whatever happens, the old folder
+    still holds them until the swap. This run's own files, and evaluate's evaluation.json (it scored
+    the previous outputs), are not kept."""
+    if not out_dir.is_dir():
+        return
+    for entry in sorted(out_dir.iterdir()):
+        if entry.name in OUTPUT_FILES or entry.name in STALE_FILES or _temporary(entry.name) \
+                or (staging / entry.name).exists() or entry.is_dir() and not entry.is_symlink():
+            continue
+        try:
+            os.link(entry, staging / entry.name, follow_symlinks=False)
+        except OSError:  # a file system without hard links
+            shutil.copy2(entry, staging / entry.name, follow_symlinks=False)
+
+
 def full_disk_hint(errno: int | None) -> str:
     """What to do when writing failed for want of space (else nothing to add)."""
     return ("free some space, or give --out a folder on another disk; the previous outputs are left as they were"
@@ -165,9 +194,12 @@ def _alive(pid: str) -> bool:
     return True
 
 
-def _ours(name: str) -> bool:
-    """A file this tool writes in an output folder, or the temporary file of one (".evaluation.json.tmp-…",
-    left by an evaluate that was killed): it goes with the folder, not refused as the user's."""
+def _temporary(name: str) -> bool:
+    """The temporary file of one of this tool's files (".evaluation.json.tmp-…", left by a killed evaluate)."""
     temporary = re.match(r"\.(?P<base>.+?)\.tmp-", name)
-    base = temporary.group("base") if temporary else name
-    return base in OUTPUT_FILES or base in COMPANION_FILES
+    return bool(temporary) and (temporary.group("base") in OUTPUT_FILES or temporary.group("base") in STALE_FILES)
+
+
+def _ours(name: str) -> bool:
+    """A file or folder this tool writes in an output folder, or the temporary file of one."""
+    return name in OUTPUT_FILES or name in STALE_FILES or _temporary(name)

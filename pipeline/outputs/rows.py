@@ -41,7 +41,7 @@ def head_data(documents: Sequence[Document], config: Config) -> dict:
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": GENERATOR, "version": __version__, "spacy_model": config.model_label},
         "documents": [
-            {"source": d.source, "sha256": d.sha256, "title": d.title, "n_sections": len(d.sections),
+            {"source": d.source, "path": d.path, "sha256": d.sha256, "title": d.title, "n_sections": len(d.sections),
              "encoding": d.encoding, "ignored_lines": [line for line, _ in d.ignored]}
             for d in documents
         ],

@@ -30,7 +30,8 @@ def _f(name, type_="string", description="", required=False, **constraints):
 
 
 _KEYS = [
-    _f("source", description="The input page, as given on the command line", required=True),
+    _f("source", description="The input page: its file name (with its folders where two pages share one), "
+                             "or the name given with --source-name", required=True),
     _f("partner_id", description="Stable slug of the partner (acronym, else name)", required=True, pattern=SLUG),
 ]
 

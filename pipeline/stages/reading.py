@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import stat
 import unicodedata
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import ftfy
@@ -234,8 +236,32 @@ def read_bytes(path: Path) -> bytes:
 
 
 def source_name(path: Path) -> str:
-    """How a file is named in the outputs: relative to the working folder when it is inside it."""
+    """Where a file was read from, as provenance: relative to the working folder when it is inside it."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def source_names(paths: Sequence[Path], given: Mapping[Path, str] | None = None) -> dict[Path, str]:
+    """Each page's identity in the outputs (``source``): its file name, the same from whatever folder
+    the run starts or wherever the page is saved; two pages of one name keep as many of their folders
+    as tells them apart (``a/page.txt``, ``b/page.txt``). ``given`` names pages as the user chose
+    (``--source-name``). Raises InputError when two pages would share a name."""
+    given = {Path(k).resolve(): v for k, v in (given or {}).items()}
+    parts = {p: p.resolve().parts for p in paths}
+    depth = dict.fromkeys(paths, 1)
+    names: dict[Path, str] = {}
+    while True:
+        names = {p: given.get(p.resolve()) or "/".join(parts[p][-depth[p]:]).lstrip("/") for p in paths}
+        count = Counter(names.values())
+        clashing = [p for p in paths if count[names[p]] > 1 and p.resolve() not in given
+                    and depth[p] < len(parts[p])]
+        if not clashing:
+            break
+        for p in clashing:
+            depth[p] += 1
+    for name, n in Counter(names.values()).items():
+        if n > 1:
+            raise InputError(name, "two pages have this name in the outputs", "give each its own --source-name")
+    return names

@@ -3,7 +3,7 @@
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.stages.reading import collect_inputs, decode, read_page, text_blocks
+from pipeline.stages.reading import collect_inputs, decode, read_page, source_names, text_blocks
 from pipeline.text import normalise
 
 PAGE = "Organisation mondiale des douanes (OMD)\nL’OMD a été créée en 1952 ; « élargie » depuis.\n"
@@ -67,3 +67,21 @@ def test_markdown_is_read_by_its_suffix_and_folders_find_it(config, tmp_path):
     (tmp_path / "b.txt").write_text("x")
     files, errors, _ = collect_inputs((tmp_path,))
     assert [f.name for f in files] == ["a.md", "b.txt"] and not errors
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    (["corpus/page.txt"], ["page.txt"]),
+    (["a/page.txt", "b/page.txt", "c/other.html"], ["a/page.txt", "b/page.txt", "other.html"]),
+    (["x/a/page.txt", "y/a/page.txt"], ["x/a/page.txt", "y/a/page.txt"]),
+    (["a/page.txt", "a/page.TXT"], ["page.txt", "page.TXT"]),
+])
+def test_a_page_is_named_by_its_file_name_and_only_the_folders_that_tell_it_apart(tmp_path, files, expected):
+    paths = [tmp_path / f for f in files]
+    assert list(source_names(paths).values()) == expected
+
+
+def test_a_name_given_for_a_page_is_its_name_and_two_pages_may_not_share_one(tmp_path):
+    a, b = tmp_path / "a" / "page.txt", tmp_path / "b" / "page.txt"
+    assert source_names([a, b], {a: "OMD, page des partenaires"}) == {a: "OMD, page des partenaires", b: "page.txt"}
+    with pytest.raises(InputError, match="two pages have this name"):
+        source_names([a, b], {a: "x", b: "x"})
