@@ -136,6 +136,8 @@ class Pipeline:
                 errors.append(exc)
         documents, read_errors = read_documents(pages, self.config.resources)
         documents = [replace(d, path=paths[d.source]) for d in documents]
+        # A page that cannot be used is said by where it is, so that the user can find it.
+        read_errors = [type(e)(paths.get(e.source, e.source), e.problem, e.hint) for e in read_errors]
         return Inputs(documents, errors + read_errors)
 
     def write(self, inputs: Inputs, out: Path | str, formats: Sequence[str] = FORMATS, workers: int = 1,

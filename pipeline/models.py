@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from .text import norm
+
 # --- Vocabularies: the one definition of each code set. The extractors produce these codes, the
 # schema allows exactly these, the report names them in French. (Theme codes are data: the
 # vocabulary of ``resources/themes.toml``, which analysts extend.)
@@ -104,6 +106,7 @@ class Section:
     text: str
     published_text: str | None = None  # the item's date line or dateline, as written
     links: tuple[Link, ...] = ()  # the links of its heading and text, in page order
+    group: str | None = None  # the page's group heading over it ("Organisations internationales"), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,9 +219,30 @@ class Partner:
     published_text: str | None = None  # a news item's date line, a press release's dateline
     published: str | None = None  # its date, ISO 8601 at the precision written
     links: tuple[Link, ...] = ()  # the links of its heading and text (HTML, Markdown): where it came from
+    group: str | None = None  # the page's group heading over its section, if any
 
     def short_name(self) -> str:
         return short_name(self.acronym, self.name)
+
+    def organisation(self) -> Organisation | None:
+        """The organisation row that is this partner (see ``partner_organisation``)."""
+        return partner_organisation(self, self.organisations)
+
+
+def partner_organisation(partner: Partner, orgs: Iterable[Organisation]) -> Organisation | None:
+    """The organisation a partner's heading names, among those its section mentions: the one with the
+    heading's acronym, else the one named as the heading names it ("Europol", "INTERPOL", "Secrétariat
+    de la CITES" mentioned as such). None for a heading that names no body the section mentions (a
+    country, a headline, a group of bodies)."""
+    orgs = tuple(orgs)
+    for org in orgs:
+        if partner.acronym and org.acronym == partner.acronym:
+            return org
+    name = norm(partner.name)
+    for org in orgs:
+        if norm(org.name) == name or any(norm(m.text).endswith(name) for m in org.mentions):
+            return org
+    return None
 
 
 @dataclass(frozen=True, slots=True)

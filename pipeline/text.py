@@ -129,6 +129,11 @@ def acronyms_in(text: str) -> list[str]:
     return _ACRONYM_WORD.findall(text)
 
 
+def typographic(name: str) -> str:
+    """A name with French typography's apostrophe (’), however the page wrote it: one body, one name."""
+    return name.replace("'", "’")
+
+
 def collapse(text: str) -> str:
     """Runs of spaces, tabs and line ends as one space, trimmed."""
     return re.sub(r"[ \t\n]+", " ", text).strip()

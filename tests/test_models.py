@@ -22,7 +22,7 @@ def test_every_code_has_its_french_label_and_the_schema_allows_it_and_nothing_el
     assert field["constraints"]["enum"] == list(codes)
     values = {"source": "p.txt", "partner_id": "p", "type": "agreement", "label": "x", "status": "signed",
               "evidence": "x", "text": "x", "value": "2001", "precision": "year", "role": "event", "name": "x",
-              "n_mentions": 1, "mentions": "x"}
+              "n_mentions": 1, "mentions": "x", "is_partner": False}
     row = {name: values.get(name) for name in tables.COLUMNS[table]}
     partner = dict.fromkeys(tables.COLUMNS["partners.csv"])
     partner.update(source="p.txt", partner_id="p", section_index=1, heading="h", name="h", n_organisations=0,
@@ -45,3 +45,25 @@ def test_the_theme_codes_come_from_the_configuration(config):
 def test_an_organisation_is_listed_by_its_acronym_else_its_name():
     assert models.Organisation("Union postale universelle", "UPU", ()).short_name() == "UPU"
     assert models.Organisation("Banque mondiale", None, ()).short_name() == "Banque mondiale"
+
+
+def _org(name, acronym=None, *mentions):
+    return models.Organisation(name, acronym, tuple(models.Mention(m, 0, len(m)) for m in mentions or (name,)))
+
+
+OMD = _org("Organisation mondiale des douanes", "OMD", "l’OMD")
+
+
+# Issue 14: nothing linked a partner to the organisation row that is that partner.
+@pytest.mark.parametrize(("heading_name", "acronym", "orgs", "expected"), [
+    ("Agence internationale (AIEA)", "AIEA", [OMD, _org("Agence internationale de l’énergie atomique", "AIEA")], 1),
+    ("Europol", None, [OMD, _org("Agence de l’Union européenne pour la coopération", "Europol", "Europol")], 1),
+    ("Secrétariat de la CITES", None, [OMD, _org("Convention sur le commerce international", "CITES",
+                                                 "le Secrétariat de la CITES")], 1),
+    ("Centres régionaux de dressage de chiens de l’OMD", None,
+     [_org("Centres régionaux de dressage de chiens de l’OMD"), OMD], 0),
+    ("Brésil", None, [OMD, _org("Receita Federal do Brasil", "RFB")], None),  # a country is no body
+])
+def test_the_partner_is_the_organisation_its_heading_names(heading_name, acronym, orgs, expected):
+    partner = models.Partner("p", "p.txt", 1, heading_name, heading_name, acronym, "", "", organisations=tuple(orgs))
+    assert partner.organisation() is (None if expected is None else orgs[expected])

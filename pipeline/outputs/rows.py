@@ -63,12 +63,14 @@ def _mentions(mentions) -> list[dict]:
 
 
 def partner_data(p: Partner) -> dict:
-    """A partner's entry in partners.json, keys in the order of SPEC.md."""
+    """A partner's entry in partners.json, keys in the order of SPEC.md (and those added since after them)."""
+    itself = p.organisation()
     return {
         "partner_id": p.partner_id, "source": p.source, "section_index": p.section_index, "heading": p.heading,
         "name": p.name, "acronym": p.acronym, "published": p.published, "published_text": p.published_text,
         "text": p.text, "text_sha256": p.text_sha256,
-        "organisations": [{"name": o.name, "acronym": o.acronym, "mentions": _mentions(o.mentions)}
+        "organisations": [{"name": o.name, "acronym": o.acronym, "mentions": _mentions(o.mentions),
+                           "is_partner": o is itself}
                           for o in p.organisations],
         "agreements": [{"type": a.type, "label": a.label, "parties": list(a.parties), "date": a.date,
                         "date_precision": a.date_precision, "date_text": a.date_text, "status": a.status,
@@ -77,6 +79,8 @@ def partner_data(p: Partner) -> dict:
                    "end": d.end} for d in p.dates],
         "themes": [{"code": t.code, "label": t.label, "evidence": list(t.evidence)} for t in p.themes],
         "links": [{"text": link.text, "url": link.url} for link in p.links],
+        "organisation": {"name": itself.name, "acronym": itself.acronym} if itself else None,
+        "group": p.group,
     }
 
 
@@ -87,6 +91,7 @@ def rejected_data(r: Rejected) -> dict:
 def partner_rows(p: Partner) -> dict[str, list[dict]]:
     """A partner's rows in each CSV view (dicts keyed by column)."""
     key = {"source": p.source, "partner_id": p.partner_id}
+    itself = p.organisation()
     return {
         "partners.csv": [{
             **key, "section_index": p.section_index, "heading": p.heading, "name": p.name,
@@ -97,11 +102,14 @@ def partner_rows(p: Partner) -> dict[str, list[dict]]:
             "agreement_types": LIST_SEP.join(a.type for a in p.agreements),
             "themes": LIST_SEP.join(t.code for t in p.themes),
             "text_sha256": p.text_sha256, "text": p.text,
+            "organisation": itself.name if itself else None, "organisation_acronym": itself.acronym if itself else None,
+            "group": p.group,
         }],
         "organisations.csv": [{
             **key, "name": o.name, "acronym": o.acronym, "found_by": o.source, "n_mentions": len(o.mentions),
             "mentions": LIST_SEP.join(m.text for m in o.mentions),
             "start": o.mentions[0].start if o.mentions else None, "end": o.mentions[0].end if o.mentions else None,
+            "is_partner": o is itself,
         } for o in p.organisations],
         "agreements.csv": [{
             **key, "type": a.type, "label": a.label, "parties": LIST_SEP.join(a.parties),

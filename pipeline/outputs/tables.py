@@ -63,6 +63,13 @@ TABLES: dict[str, list[dict]] = {
         _f("themes", description="Theme codes, joined with '; '"),
         _f("text_sha256", description="SHA-256 of the section's text", required=True, pattern=SHA256),
         _f("text", description="The section's text; every offset points into it", required=True),
+        # (last, so that the columns before them keep their places)
+        _f("organisation", description="The canonical name of the organisation the partner is (its row in "
+                                       "organisations.csv has is_partner true); empty when the heading names "
+                                       "no body the section mentions (a country, a headline)"),
+        _f("organisation_acronym", description="That organisation's canonical acronym, if any"),
+        _f("group", description="The page's group heading over the partner (\"Organisations internationales\"), "
+                                "if any"),
     ],
     "organisations.csv": _KEYS + [
         _f("name", description="Canonical full name", required=True),
@@ -73,6 +80,8 @@ TABLES: dict[str, list[dict]] = {
         # (last, so that the columns before it keep their places; "source" in partners.json)
         _f("found_by", description="How it was found, most certain first: the gazetteer, an acronym defined in "
            "the text, the shape of its name, an acronym alone", required=True, enum=list(ORGANISATION_SOURCES)),
+        _f("is_partner", "boolean", "The organisation is the partner itself (the body its heading names)",
+           required=True),
     ],
     "agreements.csv": _KEYS + [
         _f("type", description="Type of instrument", required=True, enum=list(AGREEMENT_TYPES)),

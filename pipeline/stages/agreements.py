@@ -24,6 +24,7 @@ from ..models import (
     DateMention,
     Organisation,
     Partner,
+    partner_organisation,
 )
 from ..nlp.cues import CueIndex, Match, sentence_of
 from ..text import fold, norm
@@ -507,12 +508,9 @@ def _unique(labels) -> tuple[str, ...]:
 def _partner_label(partner: Partner, orgs: tuple[Organisation, ...]) -> str | None:
     """How the partner is named as a party: the organisation its heading names; None when the heading
     names none that the section mentions (a country, a headline, a report heading)."""
-    for org in orgs:
-        if partner.acronym and org.acronym == partner.acronym:
-            return org.short_name()
-    for org in orgs:
-        if norm(org.name) == norm(partner.name) or any(norm(m.text).endswith(norm(partner.name)) for m in org.mentions):
-            return org.short_name()
+    org = partner_organisation(partner, orgs)
+    if org is not None:
+        return org.short_name()
     return partner.short_name() if partner.acronym else None
 
 

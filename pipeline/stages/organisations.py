@@ -29,7 +29,18 @@ from typing import TYPE_CHECKING
 from ..models import ORGANISATION_SOURCES, Mention, Organisation, Partner
 from ..nlp import GAZETTEER_SPANS
 from ..nlp.cues import char_span, sentence_of, tokens
-from ..text import ARTICLES, alternation, fold, is_acronym, is_english, is_short_name, name_key, norm, not_french
+from ..text import (
+    ARTICLES,
+    alternation,
+    fold,
+    is_acronym,
+    is_english,
+    is_short_name,
+    name_key,
+    norm,
+    not_french,
+    typographic,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -116,7 +127,7 @@ class Organisations:
         identified = [_link_partner(c, partner) for c in identified]
         identified = _unify(identified)
         identified = sorted(identified + self._bare_heads(doc, identified), key=lambda c: c.start)
-        return _named_by_heading(_group(identified, text), partner)
+        return tuple(replace(o, name=typographic(o.name)) for o in _named_by_heading(_group(identified, text), partner))
 
     # --- the gazetteer ---------------------------------------------------------------------------
 

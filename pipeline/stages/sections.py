@@ -71,6 +71,7 @@ class _Draft:
     published: str | None = None
     listing: bool = False  # its last line is an item of a numbered list: the next line starts a new one
     links: list[Link] = field(default_factory=list)
+    at: int = -1  # position of its heading in the page
 
 
 def _headline_like(text: str) -> bool:
@@ -191,7 +192,8 @@ class _Splitter:
                     nxt += 1
                 if nxt < len(lines) and not marks[nxt]:
                     dated = lines[i + 1] if nxt > i + 1 else over
-                    current = _Draft(line.text, [], dated.text if dated is not None else None, links=list(line.links))
+                    current = _Draft(line.text, [], dated.text if dated is not None else None, links=list(line.links),
+                                     at=line.at)
                     drafts.append(current)
                     if over is not None and dated is not over:
                         self._add_or_set_aside(drafts, lead, loose, over)
@@ -214,7 +216,7 @@ class _Splitter:
         if over is not None:
             self._add_or_set_aside(drafts, lead, loose, over)
         if forced and not drafts and len(lines) >= 2:
-            drafts = [_Draft(lines[0].text, [("\n", ln.text) for ln in lines[1:]])]
+            drafts = [_Draft(lines[0].text, [("\n", ln.text) for ln in lines[1:]], at=lines[0].at)]
             lead = []
         return drafts, lead, loose
 
@@ -313,6 +315,9 @@ def _choose_title(lead: list[tuple[int, str]], resources: Resources) -> tuple[st
     return title, [(at, line) for at, line in lead if line != title]
 
 
+GROUP_HEADING = "group heading (the group of the partners under it)"
+
+
 def _why(line: str) -> str:
     return ("heading with no paragraph of its own (page furniture or group heading)"
             if heading_like(line) else "text outside any partner section")
@@ -334,13 +339,35 @@ def split(page: Page, resources: Resources, layout: Layout | None = None) -> Doc
     title = _title(page, resources, lead)
     # Merged in page order as they are stored: no tuple per line of a page set aside line by line.
     loose = sorted(lead + loose, key=lambda item: item[0])
-    ignored = heapq.merge(((line, _why(line), at) for at, line in loose),
+    groups = _groups(lines, loose, drafts)
+    ignored = heapq.merge(((line, GROUP_HEADING if at in groups else _why(line), at) for at, line in loose),
                           ((line.text, line.reason, line.at) for line in splitter.aside), key=lambda item: item[2])
-    sections = tuple(
-        Section(page.source, i, d.heading, "".join(j + t for j, t in d.parts).strip(), d.published, tuple(d.links))
-        for i, d in enumerate(drafts, 1))
+    group, sections = None, []
+    for i, d in enumerate(drafts, 1):
+        group = groups.get(d.at, group)
+        sections.append(Section(page.source, i, d.heading, "".join(j + t for j, t in d.parts).strip(), d.published,
+                                tuple(d.links), group))
+    sections = tuple(sections)
     return Document(source=page.source, sha256=page.sha256, title=title, sections=sections,
                     ignored=SetAside.of((line, why) for line, why, _ in ignored), encoding=page.encoding)
+
+
+def _groups(lines: list[Line], loose: list[tuple[int, str]], drafts: list[_Draft]) -> dict[int, str]:
+    """The group headings of a page ("Organisations internationales" over the partners it groups):
+    a heading-shaped line with no paragraph of its own right over a section's heading. Keyed by the
+    position of the group heading and of that section's heading (it is the group of the sections from
+    there to the next group heading)."""
+    starts = {d.at for d in drafts}
+    position = {line.at: i for i, line in enumerate(lines)}
+    groups: dict[int, str] = {}
+    for at, text in loose:
+        if at < 0 or not heading_like(text):
+            continue
+        after = (ln for ln in lines[position[at] + 1:] if ln.kind not in ("blank", "separator", "aside"))
+        following = next(after, None)
+        if following is not None and following.at in starts:
+            groups[at] = groups[following.at] = text
+    return groups
 
 
 def _drafts(page: Page, layout: Layout, lines: list[Line], explicit: bool):
@@ -448,6 +475,7 @@ def to_partners(documents: Iterable[Document], resources: Resources) -> tuple[Pa
             partner_id=pid, source=section.source, section_index=section.index,
             heading=section.heading, name=name, acronym=acronym, text=section.text,
             text_sha256=sha256(section.text), published_text=section.published_text, links=section.links,
+            group=section.group,
         ))
     return tuple(partners)
 

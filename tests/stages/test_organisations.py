@@ -364,3 +364,12 @@ def test_a_body_named_only_by_the_headings_acronym_takes_the_headings_name(extra
 def test_a_fund_of_a_body_leaves_the_body_its_mention(extract_partner):
     orgs = organisations(extract_partner, "Le Fonds de coopération douanière de l’OMD finance la formation.")
     assert by_acronym(orgs, "OMD").mentions[0].text == "l’OMD"
+
+
+# Issue 14: organisation names mixed ’ and ' as the pages wrote them; a name has one apostrophe.
+def test_names_take_the_typographic_apostrophe_and_mentions_stay_as_written(extract_partner):
+    partner = extract_partner("Office (OEP)", "L'Office d'études portuaires (OEP) coopère avec l'OMD.")
+    names = {o.name for o in partner.organisations}
+    assert "Office d’études portuaires" in names
+    assert "'" not in "".join(names)
+    assert any(m.text == "l'OMD" for o in partner.organisations for m in o.mentions)

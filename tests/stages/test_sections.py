@@ -315,3 +315,24 @@ def test_page_of_another_kind_as_its_annotator_read_it(config, page):
 def test_bold_lead_ins_head_their_paragraph_where_no_heading_is_marked(config, name, page, sections):
     _, got = sections_of(page, config.resources, name)
     assert [(h, t) for h, t, _ in got] == sections
+
+
+# Issue 14: group headings ("Organisations internationales") were only set aside; each partner now
+# takes its group, and the line stays in rejected.csv saying it is one.
+@pytest.mark.parametrize(("name", "text", "groups"), [
+    ("p.txt", "Nos partenaires\n\nOrganisations internationales\n\nUnion africaine (UA)\nL’UA coopère.\n\n"
+              "Banque mondiale (BM)\nLa Banque finance.\n\nInstitutions régionales\n\n"
+              "Communauté d’Afrique de l’Est (CAE)\nLa CAE coopère.\n",
+     ["Organisations internationales", "Organisations internationales", "Institutions régionales"]),
+    ("p.md", "# Partenaires\n\nNote interne.\n\n## Institutions régionales\n\n### Agence (AG)\n\nElle coopère.\n\n"
+             "### Office (OF)\n\nIl coopère.\n",
+     ["Institutions régionales", "Institutions régionales"]),
+    ("p.txt", "Union africaine (UA)\nL’UA coopère.\n\nBanque mondiale (BM)\nLa Banque finance.\n\nContact\n",
+     [None, None]),  # a heading with nothing under it, after the partners, groups none of them
+])
+def test_each_partner_takes_the_group_heading_over_it(config, name, text, groups):
+    document, _ = sections_of(text, config.resources, name)
+    assert [s.group for s in document.sections] == groups
+    assert [p.group for p in to_partners((document,), config.resources)] == groups
+    grouped = [line for line, why in document.ignored if why.startswith("group heading")]
+    assert grouped == list(dict.fromkeys(g for g in groups if g))
