@@ -23,16 +23,17 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import Cache, run_key
-from .config import CACHE_DIR, Config
+from .config import CACHE_DIR, CAPTURES_DIR, Config
 from .errors import InputError, Interrupted
-from .models import Document
+from .models import Document, RawPage
 from .outputs.folder import FORMATS, copy_outputs, locked, write_file
 from .run import log_warning, stream
+from .sources import is_url
 from .stages.reading import collect_inputs, read_bytes, source_name, source_names
 from .stages.sections import read_documents
 from .tools import files
@@ -100,8 +101,9 @@ class Pipeline:
     """The pipeline of one configuration, for one run or many: the model and the extractors are built
     once, on the first section that is not in the cache, and serve every run after it."""
 
-    def __init__(self, config: Config | None = None) -> None:
+    def __init__(self, config: Config | None = None, captures: Path | str = CAPTURES_DIR) -> None:
         self.config = config or Config.load()
+        self.captures = Path(captures)  # where pages fetched by URL are kept, as WARC files
         self._analyser: Analyser | None = None
 
     @property
@@ -118,7 +120,9 @@ class Pipeline:
         Each page's ``source`` in the outputs is its file name (with its folders only where two pages
         share a name), or the name ``names`` gives its file; where it was read from is its ``path``.
         """
-        files, errors, skipped = collect_inputs(tuple(Path(p) for p in inputs))
+        inputs = [str(p) if isinstance(p, str) and is_url(p) else Path(p) for p in inputs]
+        urls = [p for p in inputs if isinstance(p, str)]
+        files, errors, skipped = collect_inputs(tuple(p for p in inputs if isinstance(p, Path)))
         for folder in skipped:
             log.debug("skipped %s (a hidden folder, gold files or this tool's outputs)", folder)
         unknown = sorted(str(p) for p in (names or {}) if Path(p).resolve() not in {f.resolve() for f in files})
@@ -126,19 +130,37 @@ class Pipeline:
             raise InputError(unknown[0], "--source-name names a file that is not among the pages read",
                              "give FILE=NAME for a page of the run")
         sources = source_names(files, {Path(k): v for k, v in (names or {}).items()})
-        pages, paths = [], {}
+        pages: list[RawPage] = []
         for path in files:
             try:
-                pages.append((sources[path], read_bytes(path)))
-                paths[sources[path]] = source_name(path)
+                pages += self._pages_of_file(path, sources[path], errors)
                 log.debug("read %s as %s", path, sources[path])
             except InputError as exc:
                 errors.append(exc)
+        if urls:
+            from .sources import web
+
+            fetched, fetch_errors = web.fetch_pages(urls, Path(self.captures))
+            pages += fetched
+            errors += fetch_errors
         documents, read_errors = read_documents(pages, self.config.resources)
-        documents = [replace(d, path=paths[d.source]) for d in documents]
-        # A page that cannot be used is said by where it is, so that the user can find it.
-        read_errors = [type(e)(paths.get(e.source, e.source), e.problem, e.hint) for e in read_errors]
         return Inputs(documents, errors + read_errors)
+
+    @staticmethod
+    def _pages_of_file(path: Path, source: str, errors: list[InputError]) -> list[RawPage]:
+        """A page file's page; a WARC file's captured pages; a PDF's text."""
+        name = path.name.lower()
+        if name.endswith((".warc", ".warc.gz")):
+            from .sources import warc
+
+            pages, warc_errors = warc.latest_pages(path)
+            errors += warc_errors
+            return pages
+        if name.endswith(".pdf"):
+            from .sources import pdf
+
+            return [pdf.pdf_page(source, path)]
+        return [RawPage(source, read_bytes(path), source_name(path))]
 
     def write(self, inputs: Inputs, out: Path | str, formats: Sequence[str] = FORMATS, workers: int = 1,
               cache_dir: Path | str | None = CACHE_DIR,

@@ -135,7 +135,7 @@ def _exit(code: int) -> None:
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1)
 @click.option("--out", "out_dir", default="outputs", show_default=True, type=click.Path(path_type=Path),
               help="Folder to write the outputs into (replaced as a whole, once every file is ready).")
 @click.option("--formats", default=None,
@@ -150,7 +150,7 @@ def _exit(code: int) -> None:
                    "is read, FILE=NAME otherwise; may be repeated.")
 @_resources_option
 @_with_verbosity
-def run(inputs: tuple[Path, ...], out_dir: Path, formats: str | None, workers: int, no_cache: bool, cache_dir: Path,
+def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: int, no_cache: bool, cache_dir: Path,
         source_names: tuple[str, ...], resources: Path | None, verbose: bool, quiet: bool) -> None:
     """Run the pipeline on INPUT files or folders (default: corpus/).
 
@@ -167,7 +167,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str | None, workers: i
     names = _source_names(source_names, inputs)
     try:
         pipeline = api.Pipeline(api.Config.load(resources))
-        pages = pipeline.read(inputs or (Path("corpus"),), names)
+        pages = pipeline.read(inputs or ("corpus",), names)
         for error in pages.errors:
             log.error(error.line())
         if not pages.documents:
@@ -194,15 +194,15 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str | None, workers: i
         sys.exit(summary.exit_code)
 
 
-def _source_names(values: tuple[str, ...], inputs: tuple[Path, ...]) -> dict[Path, str]:
+def _source_names(values: tuple[str, ...], inputs: tuple[str, ...]) -> dict[Path, str]:
     """``--source-name`` values: FILE=NAME, or a bare NAME for the one file given."""
     names: dict[Path, str] = {}
     for value in values:
         file, sep, name = value.partition("=")
         if sep and file and Path(file).is_file():
             path = Path(file)
-        elif len(inputs) == 1 and inputs[0].is_file():
-            path, name = inputs[0], value
+        elif len(inputs) == 1 and Path(inputs[0]).is_file():
+            path, name = Path(inputs[0]), value
         else:
             raise click.BadParameter(f"{value!r}: give FILE=NAME (a bare NAME only when one page file is given)",
                                      param_hint="--source-name")

@@ -18,6 +18,7 @@ from .resources import Resources
 MODEL = "fr_core_news_sm"
 BATCH_SIZE = 64  # sections per spaCy batch: large enough for speed, small enough for flat memory
 CACHE_DIR = Path(".cache") / "pipeline"  # where a run keeps its cache unless told otherwise
+CAPTURES_DIR = Path("captures")  # where pages fetched by URL are kept (WARC files) unless told otherwise
 
 
 @dataclass(frozen=True)

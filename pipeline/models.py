@@ -84,6 +84,20 @@ class Block:
 
 
 @dataclass(frozen=True)
+class RawPage:
+    """A page's bytes as its source gave them, before decoding: a file, a page fetched by its URL, a
+    capture in a WARC file, the text of a PDF."""
+
+    source: str  # its name in the outputs: the file name (see stages.reading.source_names), or the URL
+    data: bytes
+    path: str | None = None  # where it was read from (a file, a WARC file, the URL): provenance
+    captured: str | None = None  # when it was fetched, ISO 8601 in UTC ("2026-12-01T21:25:17Z"), for a capture
+    charset: str | None = None  # the charset its HTTP response declared, tried first
+    kind: str | None = None  # "html", "markdown" or "text" when the source says (Content-Type, a PDF's text);
+    #                          else the page's name and bytes tell
+
+
+@dataclass(frozen=True)
 class Page:
     """A decoded page: its blocks in reading order, ready for splitting."""
 
@@ -146,6 +160,7 @@ class Document:
     ignored: SetAside = SetAside()
     encoding: str = "utf-8"
     path: str | None = None  # where the page was read from (provenance; ``source`` is its name)
+    captured: str | None = None  # when it was fetched, for a page fetched by its URL or read from a WARC capture
 
     def set_aside(self) -> Iterator[Rejected]:
         """Its lines in no partner section, as rows of rejected.csv (made as they are read)."""

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.analysis import Analyser, run
 from pipeline.config import Config
-from pipeline.models import Document, Section
+from pipeline.models import Document, RawPage, Section
 from pipeline.outputs import rows
 from pipeline.stages import analyse
 from pipeline.stages.sections import read_documents, to_partners
@@ -50,7 +50,7 @@ def parse(analyser):
 
 def run_pages(paths, analyser):
     """partners.json content for the given page files, through the real pipeline."""
-    pages = [(p.relative_to(ROOT).as_posix(), p.read_bytes()) for p in paths]
+    pages = [RawPage(p.relative_to(ROOT).as_posix(), p.read_bytes()) for p in paths]
     documents, errors = read_documents(pages, analyser.config.resources)
     assert not errors, [e.line() for e in errors]
     return json.loads(rows.to_json(run(documents, analyser), analyser.config))

@@ -14,7 +14,7 @@ from conftest import FIXTURES, ROOT, SEED, run_pages
 
 from pipeline.analysis import Analyser, run
 from pipeline.errors import Interrupted, OutputError
-from pipeline.models import Partner
+from pipeline.models import Partner, RawPage
 from pipeline.outputs import folder, rows, writing
 from pipeline.stages import STAGES
 from pipeline.stages.reading import read_page
@@ -40,7 +40,8 @@ HOSTILE_PAGE = (
 
 @pytest.fixture(scope="module")
 def hostile(analyser):
-    documents, errors = read_documents([("hostile.txt", HOSTILE_PAGE.encode("utf-8"))], analyser.config.resources)
+    documents, errors = read_documents([RawPage("hostile.txt", HOSTILE_PAGE.encode("utf-8"))],
+                                       analyser.config.resources)
     assert not errors
     return run(documents, analyser)
 
@@ -90,7 +91,7 @@ class _Exploding:
 
 def test_a_section_whose_extraction_raises_is_set_aside(config, nlp):
     analyser = Analyser(config, stages=(*STAGES, _Exploding))
-    documents, _ = read_documents([("seed.txt", SEED.read_bytes())], config.resources)
+    documents, _ = read_documents([RawPage("seed.txt", SEED.read_bytes())], config.resources)
     result = run(documents, analyser)
     assert len(result.partners) == 15
     (rejected,) = result.rejected
@@ -242,7 +243,7 @@ def test_per_partner_content_does_not_depend_on_section_order(analyser, tmp_path
     original.write_bytes(SEED.read_bytes())
 
     def by_id(path):
-        documents, _ = read_documents([("seed.txt", path.read_bytes())], analyser.config.resources)
+        documents, _ = read_documents([RawPage("seed.txt", path.read_bytes())], analyser.config.resources)
         data = json.loads(rows.to_json(run(documents, analyser), analyser.config))
         return {p["partner_id"]: {k: v for k, v in p.items() if k != "section_index"} for p in data["partners"]}
 

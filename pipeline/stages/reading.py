@@ -53,8 +53,9 @@ def is_html(source: str, data: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html"))
 
 
-def decode(source: str, data: bytes) -> tuple[str, str]:
-    """Bytes to text, with the encoding used. Raises InputError for what is not a text page."""
+def decode(source: str, data: bytes, charset: str | None = None) -> tuple[str, str]:
+    """Bytes to text, with the encoding used (``charset``, declared by an HTTP response, first).
+    Raises InputError for what is not a text page."""
     if not data.strip():
         raise InputError(source, "the file is empty", "give a page saved as text or HTML")
     if len(data) > MAX_BYTES:
@@ -73,6 +74,13 @@ def decode(source: str, data: bytes) -> tuple[str, str]:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError:
             data = data[3:]  # a UTF-8 mark on bytes that are not UTF-8: the other encodings decide
+    if charset:
+        try:
+            text = data.decode(charset)
+            if _looks_like_text(text):
+                return text, charset.lower()
+        except (UnicodeError, LookupError):
+            pass  # a wrong or unknown declared charset: the page's own evidence decides
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -139,18 +147,20 @@ def repair(text: str) -> tuple[str, bool]:
     return fixed, fixed != text
 
 
-def read_page(source: str, data: bytes, resources: Resources) -> Page:
-    """Decode and parse one page. ``source`` is how the page is named in the outputs."""
-    raw, encoding = decode(source, data)
+def read_page(source: str, data: bytes, resources: Resources, *, charset: str | None = None,
+              kind: str | None = None) -> Page:
+    """Decode and parse one page. ``source`` is how the page is named in the outputs; ``charset`` and
+    ``kind`` ("html", "markdown", "text") are what its source declared, if anything."""
+    raw, encoding = decode(source, data, charset)
     raw, repaired = repair(raw)
-    html = is_html(source, data)
+    html = kind == "html" or kind is None and is_html(source, data)
     text = normalise(raw)
     if not text.strip():
         raise InputError(source, "the file holds only white space", "give a page with text")
     if html:
         blocks, title = html_blocks(text, resources)
         markup = "html"
-    elif source.lower().endswith(MARKDOWN_SUFFIXES):
+    elif kind == "markdown" or kind is None and source.lower().endswith(MARKDOWN_SUFFIXES):
         blocks, title = markdown_blocks(text)
         markup = "markdown"
     else:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from wordfreq import zipf_frequency
 
 from ..errors import InputError
-from ..models import Document, Link, Page, Partner, Section, SetAside, short_name
+from ..models import Document, Link, Page, Partner, RawPage, Section, SetAside, short_name
 from ..resources import Resources
 from ..text import acronyms_in, is_heading_acronym, is_short_name, sha256, slug
 from .layout import (
@@ -480,17 +480,18 @@ def to_partners(documents: Iterable[Document], resources: Resources) -> tuple[Pa
     return tuple(partners)
 
 
-def read_documents(pages: Iterable[tuple[str, bytes]], resources: Resources) -> tuple[list[Document], list[InputError]]:
-    """The documents of the pages (source name, bytes) that can be read, and the errors of those
-    that cannot."""
+def read_documents(pages: Iterable[RawPage], resources: Resources) -> tuple[list[Document], list[InputError]]:
+    """The documents of the pages that can be read, and the errors of those that cannot (each named
+    by where it was read from, so that the user can find it)."""
     documents, errors = [], []
     layout = Layout(resources)
-    for source, data in pages:
+    for raw in pages:
         try:
-            page = read_page(source, data, resources)
+            page = read_page(raw.source, raw.data, resources, charset=raw.charset, kind=raw.kind)
             if page.repaired:
-                log.warning("%s: repaired mis-decoded characters (mojibake)", source)
-            documents.append(split(page, resources, layout))
+                log.warning("%s: repaired mis-decoded characters (mojibake)", raw.path or raw.source)
+            documents.append(replace(split(page, resources, layout), path=raw.path, captured=raw.captured))
         except InputError as exc:
-            errors.append(exc)
+            errors.append(type(exc)(raw.path or exc.source, exc.problem, exc.hint) if exc.source == raw.source
+                          else exc)
     return documents, errors

@@ -13,7 +13,18 @@ from conftest import SEED
 from openpyxl import load_workbook
 
 from pipeline.analysis import run
-from pipeline.models import Agreement, DateMention, Document, Mention, Organisation, Partner, RunResult, Section, Theme
+from pipeline.models import (
+    Agreement,
+    DateMention,
+    Document,
+    Mention,
+    Organisation,
+    Partner,
+    RawPage,
+    RunResult,
+    Section,
+    Theme,
+)
 from pipeline.outputs import background, report, rows, schema, tables, workbook, writing
 from pipeline.outputs.folder import FORMATS
 from pipeline.stages.sections import read_documents
@@ -114,7 +125,8 @@ def test_schema_accepts_the_run(config):
 
 @pytest.fixture(scope="module")
 def seed_result(analyser):
-    documents, _ = read_documents([("corpus/omd_partenaires_fr.txt", SEED.read_bytes())], analyser.config.resources)
+    documents, _ = read_documents([RawPage("corpus/omd_partenaires_fr.txt", SEED.read_bytes())],
+                                  analyser.config.resources)
     return run(documents, analyser)
 
 
