@@ -190,11 +190,12 @@ def run(inputs: tuple[Path, ...], out_dir: Path, formats: str | None, workers: i
 
 
 def _thresholds(values: tuple[str, ...], fields: tuple[str, ...]) -> tuple[dict[str, float], set[str]]:
-    """``--min-f1`` values: a number for every field, or FIELD=NUMBER. Returns the thresholds and the
-    fields named one by one (those must have something to compare: n/a fails them)."""
+    """``--min-f1`` values: a number for every field, or FIELD=NUMBER (which wins for its field, in any
+    order). Returns the thresholds and the fields named one by one (those must have something to
+    compare: n/a fails them)."""
 
+    every: dict[str, float] = {}
     out: dict[str, float] = {}
-    named: set[str] = set()
     for value in values:
         name, _, number = value.rpartition("=")
         try:
@@ -204,14 +205,13 @@ def _thresholds(values: tuple[str, ...], fields: tuple[str, ...]) -> tuple[dict[
         except ValueError:
             raise click.BadParameter(f"{value!r}: give a number from 0 to 1 (0.9) or FIELD=NUMBER",
                                      param_hint="--min-f1") from None
-        for field in [name] if name else list(fields):
-            if field not in fields:
-                raise click.BadParameter(f"unknown field {field!r}; fields: {', '.join(fields)}",
-                                         param_hint="--min-f1")
-            out[field] = threshold
-        if name:
-            named.add(name)
-    return out, named
+        if not name:
+            every = dict.fromkeys(fields, threshold)
+        elif name not in fields:
+            raise click.BadParameter(f"unknown field {name!r}; fields: {', '.join(fields)}", param_hint="--min-f1")
+        else:
+            out[name] = threshold
+    return every | out, set(out)
 
 
 @cli.command()

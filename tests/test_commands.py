@@ -195,3 +195,11 @@ def test_a_gold_still_marked_for_review_is_refused(cli, tmp_path):
     assert result.stderr.splitlines() == [
         f'error: {gold}: 2 items are still marked for review ("review": true): line 1: partners[0]; line 1: '
         "partners[0].organisations[0] (read each item and remove its review mark, then run again)"]
+
+
+@pytest.mark.parametrize("order", [("sections=0.9", "0.5"), ("0.5", "sections=0.9")])
+def test_min_f1_for_a_field_wins_over_the_number_for_every_field(cli, tmp_path, order):
+    gold = _write(tmp_path / "gold.json", {"source": "p.txt", "partners": [{"heading": "Agence (AG)"}]})
+    pred = _pred(tmp_path, "Union africaine", "Agence (AG)", source="p.txt")  # sections F1 0.667
+    result = cli("evaluate", "--gold", gold, "--pred", pred, "--min-f1", order[0], "--min-f1", order[1])
+    assert (result.returncode, result.stderr.strip()) == (1, "error: below --min-f1: sections 0.667")
