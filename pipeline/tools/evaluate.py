@@ -127,8 +127,8 @@ class Evaluation:
         return "\n".join(d.line() for d in self.differences)
 
     def summary(self) -> str:
-        """The evaluation in plain words, a line per field: "Agreements: 14 of 15 found, 1 with a wrong
-        date or type (Europol: memorandum_of_understanding 2002-09 → 2002-10), 0 extra." """
+        """The evaluation in plain words: which page was scored, then a line per field ("Agreements: 14 of
+        15 found, 1 with a wrong date (Europol: memorandum_of_understanding 2002-09 → 2002-10), 0 extra.")."""
         lines = []
         if self.source is not None:
             also = f" (the gold names it {self.gold_source})" if self.gold_source not in (None, self.source) else ""

@@ -12,9 +12,9 @@ themes resource, passed in), dates written at a precision (``models.PARTIAL_DATE
 calendar dates, and no item still marked ``"review": true`` (a drafted gold nobody has read yet).
 Keys the schema does not name (``notes``, ``furniture``, a run's offsets) are ignored.
 
-Lines come from a small scanner of the JSON text (``_lines``) rather than a source-map library:
+Lines come from a small scanner of the JSON text (``value_places``), not a source-map library:
 it runs only once a file is known to be broken, is thirty lines with no recursion (a file nested
-100,000 deep cannot exhaust the stack), and keeps the project off an unmaintained dependency.
+100,000 deep cannot exhaust the stack), and spares a dependency (json-source-map) last released in 2022.
 """
 
 from __future__ import annotations
@@ -196,8 +196,8 @@ def parse_gold(raw: bytes, name: str, theme_codes: Collection[str]) -> dict:
         raise InputError(name, "not UTF-8 text", "save the file as UTF-8") from exc
     problems = [*_problems(data, mi.type_info(GoldFile), ()), *_meaning(data, theme_codes)]
     if problems:
-        lines = _lines(raw.decode("utf-8"))
-        found = sorted(((_at(lines, path), path, message) for path, message in problems), key=lambda p: p[0])
+        lines = value_places(raw.decode("utf-8"))
+        found = sorted(((place_of(lines, path), path, message) for path, message in problems), key=lambda p: p[0])
         found = [(f"{name}:{line}", f"{_path(path)}: {message}" if path else message)
                  for (line, _), path, message in found]
         n = len(found)
@@ -207,8 +207,8 @@ def parse_gold(raw: bytes, name: str, theme_codes: Collection[str]) -> dict:
         raise InputError(first, "; ".join([problem, *(f"{where}: {what}" for where, what in others), *more]), hint)
     marks = list(review_marks(data))
     if marks:
-        lines = _lines(raw.decode("utf-8"))
-        shown = "; ".join(f"line {_at(lines, p)[0]}: {_path(p) or 'the file'}" for p in marks[:SHOWN])
+        lines = value_places(raw.decode("utf-8"))
+        shown = "; ".join(f"line {place_of(lines, p)[0]}: {_path(p) or 'the file'}" for p in marks[:SHOWN])
         more = f"; and {len(marks) - SHOWN} more" if len(marks) > SHOWN else ""
         raise InputError(name, f"{len(marks)} item{'s are' if len(marks) > 1 else ' is'} still marked for review "
                          f'("review": true): {shown}{more}', REVIEW_HINT)
@@ -349,7 +349,7 @@ def _path(path: tuple) -> str:
     return out
 
 
-def _at(places: dict[tuple, tuple[int, int]], path: tuple) -> tuple[int, int]:
+def place_of(places: dict[tuple, tuple[int, int]], path: tuple) -> tuple[int, int]:
     """The (line, column) of ``path``'s value, else of the nearest enclosing value the scanner recorded."""
     while path not in places and path:
         path = path[:-1]
@@ -360,7 +360,7 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|\n|[^\s{}\[\],:"]+')
 DEPTH = 12  # deeper values are placed at their ancestor of this depth (a gold file is six levels deep)
 
 
-def _lines(text: str) -> dict[tuple, tuple[int, int]]:
+def value_places(text: str) -> dict[tuple, tuple[int, int]]:
     """Where each value of a valid JSON text starts, (line, column) from 1, by its path. One pass, no
     recursion: a stack of the open objects and lists, each with its path and its current key or index."""
     places: dict[tuple, tuple[int, int]] = {}

@@ -113,4 +113,4 @@ def test_every_shipped_gold_file_is_valid(config, gold_file):
 ])
 def test_the_scanner_places_each_value(path, where):
     text = '{"source": "p",\n "partners": [{"a": "x\\" ]"},\n\n  {"b": [ {"c": null}]}]}'
-    assert files._at(files._lines(text), path) == where
+    assert files.place_of(files.value_places(text), path) == where
