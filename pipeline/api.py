@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from .analysis import Analyser
     from .tools.evaluate import Evaluation
 
-__all__ = ["FORMATS", "Config", "Inputs", "Pipeline", "RunSummary", "check_formats", "diff", "evaluate", "load_json",
-           "run", "save_changes", "save_evaluation"]
+__all__ = ["FORMATS", "Config", "Inputs", "Pipeline", "RunSummary", "check_formats", "diff", "evaluate", "load_gold",
+           "load_json", "run", "save_changes", "save_evaluation"]
 
 log = logging.getLogger("pipeline")
 
@@ -246,15 +246,7 @@ def run(inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs",
 
 def load_json(path: Path | str, what: str) -> tuple[Path, dict]:
     """A partners.json (or an outputs folder holding one) or a gold file: its path and content."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "partners.json"
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError(str(path), f"no such {what} file", "check the path") from exc
-    except OSError as exc:
-        raise InputError(str(path), f"cannot be read: {exc.strerror}", "check its permissions") from exc
+    path, raw = _read_json(path, what)
     try:
         data = files.parse(raw)
     except ValueError as exc:
@@ -263,30 +255,64 @@ def load_json(path: Path | str, what: str) -> tuple[Path, dict]:
     return path, data
 
 
+def load_gold(path: Path | str, config: Config | None = None) -> dict:
+    """A gold file's content, checked against the gold schema (the theme codes of ``config``'s
+    resources): InputError (exit 2) listing every problem with its line, or the items still marked
+    for review."""
+    path, raw = _read_json(path, "gold")
+    return files.parse_gold(raw, str(path), (config or Config.load()).resources.themes.codes)
+
+
+def _read_json(path: Path | str, what: str) -> tuple[Path, bytes]:
+    path = Path(path)
+    if path.is_dir():
+        path = path / "partners.json"
+    try:
+        return path, path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError(str(path), f"no such {what} file", "check the path") from exc
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read: {exc.strerror}", "check its permissions") from exc
+
+
 def evaluate(gold: Path | str, pred: Path | str = "outputs/partners.json", config: Config | None = None,
-             save: bool = True) -> Evaluation:
+             save: bool = True, only_gold_sections: bool = False) -> Evaluation:
     """``python -m pipeline evaluate``: score predictions against a gold file and (with ``save``) write
     ``evaluation.json`` beside the predictions and mark the differences in their ``report.html``.
 
-    Returns the ``tools.evaluate.Evaluation`` (scores per field, every difference).
+    The gold is scored against the predicted partners of its page: the same ``source``, else the
+    same file name (``Evaluation.source`` says which). With ``only_gold_sections``, predicted sections
+    the gold does not have are left out rather than counted spurious. Returns the
+    ``tools.evaluate.Evaluation`` (scores per field, a summary, every difference). Raises InputError
+    (exit 2) for a gold file that is broken or still marked for review, predictions of another page,
+    or an evaluation in which no gold section is found among the predicted ones (nothing would be
+    scored: never a pass).
     """
     from .tools import evaluate as scoring
 
     config = config or Config.load()
-    gold_path, gold_data = load_json(gold, "gold")
+    gold_data = load_gold(gold, config)
     pred_file, pred_data = load_json(pred, "predictions")
-    source = gold_data.get("source")
+    gold_source = gold_data["source"]
     sources = {p.get("source") for p in pred_data["partners"]}
-    if source not in sources:
-        headings = {scoring.heading_key(p["heading"]) for p in pred_data["partners"]}
-        shared = sum(scoring.heading_key(p["heading"]) in headings for p in gold_data["partners"])
-        if shared < max(1, len(gold_data["partners"]) // 2):
-            about = ", ".join(sorted(map(str, sources)))
-            raise InputError(str(gold_path), f"gold and predictions do not describe the same page "
-                             f"(gold is about {source!r}; predictions about {about})",
-                             "run the pipeline on the gold's page first")
-        source = None
-    result = scoring.evaluate(gold_data, pred_data, config.resources.gazetteer, source=source)
+    found = scoring.matching_sources(gold_source, sources)
+    about = ", ".join(sorted(map(str, sources))) or "no page"
+    if not found:
+        raise InputError(str(gold), f"gold and predictions do not describe the same page (the gold is about "
+                         f"{gold_source!r}; {pred_file} about {about})",
+                         "run the pipeline on the gold's page, or set the gold's \"source\" to the page's file name")
+    if len(found) > 1:
+        raise InputError(str(gold), f"the gold is about {gold_source!r} and {pred_file} holds several pages of that "
+                         f"name ({', '.join(found)})", "write the gold's \"source\" as the run wrote it")
+    result = scoring.evaluate(gold_data, pred_data, config.resources.gazetteer, source=found[0],
+                              only_gold_sections=only_gold_sections)
+    if result.scores["sections"].tp == 0:
+        n = len(gold_data["partners"])
+        m = sum(p.get("source") == found[0] for p in pred_data["partners"])
+        raise InputError(str(gold), f"none of the gold's {n} section{'s' if n > 1 else ''} is among the {m} "
+                         f"sections of {found[0]!r} in {pred_file}: nothing can be scored",
+                         f"check that the run is of the page the gold's \"source\" names ({gold_source!r}) and "
+                         "that the gold's headings are written as on the page")
     if save:
         _save_evaluation(result, pred_file, pred_data)
     return result

@@ -212,9 +212,12 @@ def _source_names(values: tuple[str, ...], inputs: tuple[str, ...]) -> dict[Path
     return names
 
 
-def _thresholds(values: tuple[str, ...], fields: tuple[str, ...]) -> dict[str, float]:
-    """``--min-f1`` values: a number for every field, or FIELD=NUMBER."""
+def _thresholds(values: tuple[str, ...], fields: tuple[str, ...]) -> tuple[dict[str, float], set[str]]:
+    """``--min-f1`` values: a number for every field, or FIELD=NUMBER (which wins for its field, in any
+    order). Returns the thresholds and the fields named one by one (those must have something to
+    compare: n/a fails them)."""
 
+    every: dict[str, float] = {}
     out: dict[str, float] = {}
     for value in values:
         name, _, number = value.rpartition("=")
@@ -225,12 +228,13 @@ def _thresholds(values: tuple[str, ...], fields: tuple[str, ...]) -> dict[str, f
         except ValueError:
             raise click.BadParameter(f"{value!r}: give a number from 0 to 1 (0.9) or FIELD=NUMBER",
                                      param_hint="--min-f1") from None
-        for field in [name] if name else list(fields):
-            if field not in fields:
-                raise click.BadParameter(f"unknown field {field!r}; fields: {', '.join(fields)}",
-                                         param_hint="--min-f1")
-            out[field] = threshold
-    return out
+        if not name:
+            every = dict.fromkeys(fields, threshold)
+        elif name not in fields:
+            raise click.BadParameter(f"unknown field {name!r}; fields: {', '.join(fields)}", param_hint="--min-f1")
+        else:
+            out[name] = threshold
+    return every | out, set(out)
 
 
 @cli.command()
@@ -238,12 +242,16 @@ def _thresholds(values: tuple[str, ...], fields: tuple[str, ...]) -> dict[str, f
 @click.option("--pred", "pred_path", default="outputs/partners.json", show_default=True,
               type=click.Path(path_type=Path), help="The predictions: a partners.json or an outputs folder.")
 @click.option("--min-f1", "min_f1", multiple=True,
-              help="Fail (exit 1) below this F1: 0.9 for every field, or FIELD=0.9; may be repeated.")
+              help="Fail (exit 1) below this F1: 0.9 for every field that has something to compare, or "
+                   "FIELD=0.9 (which also fails when FIELD has nothing to compare, n/a); may be repeated.")
+@click.option("--only-gold-sections", is_flag=True,
+              help="Score only the predicted sections the gold has (by heading): for a gold that covers some "
+                   "sections of the page.")
 @_resources_option
 @_with_verbosity
-def evaluate(gold_path: Path, pred_path: Path, min_f1: tuple[str, ...], resources: Path | None, verbose: bool,
-             quiet: bool) -> None:
-    """Score predictions against a gold file: P/R/F1 per field, then every difference.
+def evaluate(gold_path: Path, pred_path: Path, min_f1: tuple[str, ...], only_gold_sections: bool,
+             resources: Path | None, verbose: bool, quiet: bool) -> None:
+    """Score predictions against a gold file: a summary in words, P/R/F1 per field, every difference.
 
     Writes evaluation.json beside the predictions (and marks the differences in report.html, if
     there is one).
@@ -252,10 +260,12 @@ def evaluate(gold_path: Path, pred_path: Path, min_f1: tuple[str, ...], resource
     from . import api
     from .tools.evaluate import FIELDS
 
-    thresholds = _thresholds(min_f1, FIELDS)
+    thresholds, named = _thresholds(min_f1, FIELDS)
     try:
-        result = api.evaluate(gold_path, pred_path, api.Config.load(resources), save=False)
-        click.echo(result.table())
+        result = api.evaluate(gold_path, pred_path, api.Config.load(resources), save=False,
+                              only_gold_sections=only_gold_sections)
+        click.echo(result.summary())
+        click.echo("\n" + result.table())
         if result.differences:
             click.echo("\nDifferences:")
             click.echo(result.report())
@@ -264,9 +274,10 @@ def evaluate(gold_path: Path, pred_path: Path, min_f1: tuple[str, ...], resource
         api.save_evaluation(result, pred_path)
     except PipelineError as exc:
         _fail(exc)
-    low = result.below(thresholds)
+    low = result.below(thresholds, named)
     if low:
-        log.error("below --min-f1: %s", ", ".join(f"{f} {v}" for f, v in low.items()))
+        log.error("below --min-f1: %s", ", ".join(f"{f} {'n/a (nothing to compare)' if v is None else v}"
+                                                  for f, v in low.items()))
         sys.exit(1)
 
 

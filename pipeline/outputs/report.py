@@ -318,7 +318,8 @@ def _badges(partner: dict) -> str:
 def _fmt(value) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{value:.3f}".replace(".", ",")
-    return "—"
+    # A score of null: nothing to compare (neither the gold nor the run has an item), never a pass.
+    return '<abbr title="rien à comparer">n/a</abbr>' if value is None else "—"
 
 
 def _scores(evaluation: dict, loose: list) -> str:
