@@ -1,0 +1,98 @@
+"""What the one-row-per-agreement view (``agreement_list.csv`` and its sheet) adds to an agreement:
+which body the partner is (its canonical name and acronym), who the other parties are, and evidence
+in which a reader sees the date.
+
+Functions of a partner as extracted, with no language model: the agreement's own sentence is the one
+the extraction gave (``Agreement.evidence``); the sentence holding a date written elsewhere is found
+by its punctuation, which is enough to show the date in its context.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..models import Agreement, Partner
+from ..text import name_key
+from .tables import EVIDENCE_GAP
+
+# The end of a sentence: its final punctuation (and closing quotes or brackets), then a space before a
+# word that does not start in lower case, or directly a capitalised word: pages copied together lose
+# the space ("… radioactives.Un Protocole d'accord …"). Not after a lone capital ("M. Dupont", "U.E.").
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?…]+[»”\"’')\]]*(?=\s+[^\sa-zà-ÿ]|[A-ZÀ-Þ][a-zà-ÿ]|\s*$)")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the partner of a section is, as the agreement list names it."""
+
+    name: str  # the canonical name of the body the heading names, else the heading's name
+    acronym: str | None
+    keys: frozenset[str]  # the name keys by which an agreement's party may name the partner
+
+    def counterparts(self, parties: tuple[str, ...]) -> list[str]:
+        """The parties other than the partner, in their order."""
+        return [p for p in parties if name_key(p) not in self.keys]
+
+
+def identify(partner: Partner) -> Identity:
+    """The partner as a body: the organisation of its section that its heading names (the one with the
+    heading's acronym, else the one whose name, acronym or a mention is the heading's name, articles
+    aside), which carries the gazetteer's canonical name when the gazetteer knows it. A heading that
+    names none of them (a country, a headline, a group of bodies) is the partner as written."""
+    key = name_key(partner.name)
+    body = next((o for o in partner.organisations if partner.acronym and o.acronym == partner.acronym), None)
+    body = body or next((o for o in partner.organisations
+                         if key in (name_key(o.name), name_key(o.acronym)) or any(name_key(m.text) == key
+                                                                                  for m in o.mentions)), None)
+    name, acronym = (body.name, body.acronym) if body else (partner.name, partner.acronym)
+    keys = {name_key(n) for n in (partner.name, partner.acronym, name, acronym)}
+    return Identity(name, acronym, frozenset(keys - {""}))
+
+
+def dated_evidence(text: str, agreement: Agreement) -> str:
+    """The agreement's evidence, extended to the sentence that holds its date when the date was read
+    from another sentence (``date_text`` not in the evidence): before or after it, joined by a space
+    when the two sentences follow each other, by ``EVIDENCE_GAP`` when text lies between."""
+    evidence, date_text = agreement.evidence, agreement.date_text
+    if not date_text or date_text in evidence:
+        return evidence
+    found = _nearest(text, evidence, agreement.start, agreement.start)
+    if found is None:
+        return evidence
+    lo, hi = found, found + len(evidence)
+    at = _nearest(text, date_text, lo, hi)
+    if at is None:
+        return evidence
+    start, end = _sentence_around(text, at, at + len(date_text))
+    if at >= hi:
+        start = max(start, hi)
+        joint = " " if not text[hi:start].strip() else EVIDENCE_GAP
+        return evidence + joint + text[start:end].strip()
+    end = min(end, lo)
+    joint = " " if not text[end:lo].strip() else EVIDENCE_GAP
+    return text[start:end].strip() + joint + evidence
+
+
+def _nearest(text: str, needle: str, lo: int, hi: int) -> int | None:
+    """Where ``needle`` is written nearest to the span [lo, hi) of ``text`` (the first of equals)."""
+    best, best_distance = None, None
+    at = text.find(needle)
+    while at != -1:
+        distance = max(lo - (at + len(needle)), at - hi, 0)
+        if best_distance is None or distance < best_distance:
+            best, best_distance = at, distance
+        at = text.find(needle, at + 1)
+    return best
+
+
+def _sentence_around(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """The bounds of the sentence of ``text`` that holds [lo, hi)."""
+    start, end = 0, len(text)
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() <= lo:
+            start = m.end()
+        elif m.start() >= hi:
+            end = m.end()
+            break
+    return start, end
