@@ -13,19 +13,18 @@ import msgspec
 from .. import __version__
 from ..config import Config
 from ..models import Document, Partner, Rejected, RunResult
+from ..text import FORMULA_START
 from .agreement_list import dated_evidence, identify
 from .tables import COLUMNS
 
 SCHEMA_VERSION = "1.0"
 GENERATOR = "omd-partners-pipeline"
 LIST_SEP = "; "
-# A cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value):
     """Text a spreadsheet would run as a formula gets a leading apostrophe; anything else is unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
