@@ -53,46 +53,39 @@ def identify(partner: Partner) -> Identity:
 def dated_evidence(text: str, agreement: Agreement) -> str:
     """The agreement's evidence, extended to the sentence that holds its date when the date was read
     from another sentence (``date_text`` not in the evidence): before or after it, joined by a space
-    when the two sentences follow each other, by ``EVIDENCE_GAP`` when text lies between."""
+    when the two sentences follow each other, by ``EVIDENCE_GAP`` when text lies between. Only the
+    text between the two is read, whatever the length of the section."""
     evidence, date_text = agreement.evidence, agreement.date_text
     if not date_text or date_text in evidence:
         return evidence
-    found = _nearest(text, evidence, agreement.start, agreement.start)
-    if found is None:
+    # The evidence is the sentence that holds the instrument's label.
+    lo = text.find(evidence, max(0, agreement.start - len(evidence)), agreement.end + len(evidence))
+    if lo < 0:
         return evidence
-    lo, hi = found, found + len(evidence)
-    at = _nearest(text, date_text, lo, hi)
-    if at is None:
+    hi = lo + len(evidence)
+    # The date written nearest to it, after or before.
+    after, before = text.find(date_text, hi), text.rfind(date_text, 0, lo)
+    if after < 0 and before < 0:
         return evidence
-    start, end = _sentence_around(text, at, at + len(date_text))
-    if at >= hi:
+    if before < 0 or (after >= 0 and after - hi <= lo - (before + len(date_text))):
+        start, end = _sentence(text, after, after + len(date_text))
         start = max(start, hi)
         joint = " " if not text[hi:start].strip() else EVIDENCE_GAP
         return evidence + joint + text[start:end].strip()
+    start, end = _sentence(text, before, before + len(date_text))
     end = min(end, lo)
     joint = " " if not text[end:lo].strip() else EVIDENCE_GAP
     return text[start:end].strip() + joint + evidence
 
 
-def _nearest(text: str, needle: str, lo: int, hi: int) -> int | None:
-    """Where ``needle`` is written nearest to the span [lo, hi) of ``text`` (the first of equals)."""
-    best, best_distance = None, None
-    at = text.find(needle)
-    while at != -1:
-        distance = max(lo - (at + len(needle)), at - hi, 0)
-        if best_distance is None or distance < best_distance:
-            best, best_distance = at, distance
-        at = text.find(needle, at + 1)
-    return best
-
-
-def _sentence_around(text: str, lo: int, hi: int) -> tuple[int, int]:
-    """The bounds of the sentence of ``text`` that holds [lo, hi)."""
-    start, end = 0, len(text)
-    for m in _SENTENCE_END.finditer(text):
-        if m.end() <= lo:
-            start = m.end()
-        elif m.start() >= hi:
-            end = m.end()
-            break
-    return start, end
+def _sentence(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """The bounds of the sentence of ``text`` that holds [lo, hi): after the last sentence end before
+    it (looked for in a window that grows until one is found), to the first one after it."""
+    end = _SENTENCE_END.search(text, hi)
+    window = 256
+    while True:
+        begin = max(0, lo - window)
+        ends = [m.end() for m in _SENTENCE_END.finditer(text, begin, hi) if m.end() <= lo]
+        if ends or not begin:
+            return (ends[-1] if ends else 0), (end.end() if end else len(text))
+        window *= 4

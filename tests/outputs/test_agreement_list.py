@@ -43,6 +43,17 @@ def _agreement(text, evidence, date_text, label="Protocole d’accord"):
     ("Le 3 mars 2015, les deux organisations se sont réunies. Elles ont signé un Protocole d’accord à Genève.",
      "Elles ont signé un Protocole d’accord à Genève.", "Le 3 mars 2015",
      "Le 3 mars 2015, les deux organisations se sont réunies. Elles ont signé un Protocole d’accord à Genève."),
+    # a long sentence before it (read back past the first window)
+    ("Intro. Le 3 mars 2015, " + "les organisations se sont réunies " * 20 + "à Genève. Elles ont signé un "
+     "Protocole d’accord.", "Elles ont signé un Protocole d’accord.", "Le 3 mars 2015",
+     "Le 3 mars 2015, " + "les organisations se sont réunies " * 20 + "à Genève. Elles ont signé un Protocole "
+     "d’accord."),
+    # the date written nearest: here after, not before
+    ("Vu en 2002 par beaucoup de gens, longtemps. Puis un Protocole d’accord fut rédigé. Signé en 2002. Fin.",
+     "Puis un Protocole d’accord fut rédigé.", "en 2002", "Puis un Protocole d’accord fut rédigé. Signé en 2002."),
+    ("Vu en 2002. Puis un Protocole d’accord fut rédigé, puis relu, puis discuté. Il fut signé en 2002. Fin.",
+     "Puis un Protocole d’accord fut rédigé, puis relu, puis discuté.", "en 2002",
+     "Vu en 2002. Puis un Protocole d’accord fut rédigé, puis relu, puis discuté."),
     # an acronym ends a sentence, a lone capital does not ("M. Kunio")
     ("Un Protocole d’accord lie l’OMD et l’AIEA. Il a été signé par M. Kunio en 2002 à Vienne. Fin.",
      "Un Protocole d’accord lie l’OMD et l’AIEA.", "en 2002",
