@@ -53,9 +53,10 @@ class Workbook:
         # add_table in constant-memory mode (the header cells it writes could come after rows already
         # on disk), and it notes every cell of a table's range (a million-row table would cost
         # gigabytes). So the table is added now, before any row, over the header and one row, with
-        # that mode off for the call; the header is then written over the cells add_table wrote (as
-        # shared strings, which constant-memory mode does not write), and ``close`` stretches the
-        # table over the rows the sheet holds. (Pinned XlsxWriter; tests read the tables back.)
+        # that mode off for the call; add_table writes the header cells as shared strings (numbers
+        # into a table a constant-memory sheet does not write), so the header is written again over
+        # them as every cell is; ``close`` stretches the table over the rows the sheet holds.
+        # (XlsxWriter is pinned; the tests read the tables back.)
         sheet.constant_memory = False
         sheet.add_table(0, 0, 1, len(columns) - 1, {"name": re.sub(r"\W+", "_", title).strip("_"),
                                                      "columns": [{"header": c} for c in columns]})
