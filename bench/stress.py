@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "corpus" / "omd_partenaires_fr.txt", ROOT / "tests" / "fixtures" / "genres" / "rapport_pdf.txt",
          ROOT / "tests" / "fixtures" / "extraction" / "communiques_regionaux.txt"]
-FILES = {"partners.json", "partners.csv", "organisations.csv", "agreements.csv", "dates.csv", "themes.csv",
-         "rejected.csv", "datapackage.json", "partners.xlsx", "report.html"}
+FILES = {"partners.json", "partners.csv", "organisations.csv", "agreements.csv", "agreement_list.csv", "dates.csv",
+         "themes.csv", "rejected.csv", "datapackage.json", "partners.xlsx", "report.html"}
 
 
 def run(page: Path, out: Path, cache: Path | None) -> subprocess.Popen:

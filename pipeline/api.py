@@ -5,6 +5,7 @@
     summary = api.run(["corpus"], out="outputs")              # python -m pipeline run corpus --out outputs
     scores = api.evaluate("corpus/gold/omd_partenaires_fr.gold.json", "outputs")   # ... evaluate
     changes = api.diff("outputs_old", "outputs")               # ... diff outputs_old outputs
+    tables = api.load("outputs")                                # the CSV views as typed pandas DataFrames
 
 ``run`` serves one run; a ``Pipeline`` serves many, with the model loaded once (on the first section
 that is not in the cache), and splits a run into ``read`` then ``write`` for callers that want the
@@ -41,9 +42,10 @@ from .tools import files
 if TYPE_CHECKING:
     from .analysis import Analyser
     from .tools.evaluate import Evaluation
+    from .tools.load import Tables
 
-__all__ = ["FORMATS", "Config", "Inputs", "Pipeline", "RunSummary", "check_formats", "diff", "evaluate", "load_gold",
-           "load_json", "run", "save_changes", "save_evaluation"]
+__all__ = ["FORMATS", "Config", "Inputs", "Pipeline", "RunSummary", "check_formats", "diff", "evaluate", "load",
+           "load_gold", "load_json", "run", "save_changes", "save_evaluation"]
 
 log = logging.getLogger("pipeline")
 
@@ -355,3 +357,12 @@ def save_changes(changes: dict, path: Path | str) -> None:
     from .tools import diff as diffing
 
     write_file(Path(path), diffing.render(changes, "json").encode("utf-8") + b"\n")
+
+
+def load(outputs: Path | str = "outputs") -> Tables:
+    """The tables of a run's outputs (its folder, or the ``datapackage.json`` in it) as pandas
+    DataFrames, each column typed from the Data Package: ``tables.agreement_list``,
+    ``tables["dates"]`` (``tools.load.Tables``). pandas is imported here, when called."""
+    from .tools import load as loading
+
+    return loading.load(outputs)

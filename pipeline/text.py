@@ -32,6 +32,9 @@ _LINE_ENDS = re.compile("\r\n|[\r\x85\u2028\u2029]")
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Leading articles a name may carry in running text ("l'OMD", "la Banque mondiale").
 ARTICLES = ("l'", "le ", "la ", "les ")
+# What starts text that Excel, LibreOffice or Google Sheets would run as a formula: the CSV and XLSX
+# views put a "'" before such text (outputs/rows.py), and the loader of the views takes it off (tools/load.py).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # Acronyms, as written in running text and as written in a heading's parentheses. Both start with a
 # capital, end with a capital or a digit, and have at least two capitals or digits. In running text an

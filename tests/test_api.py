@@ -2,6 +2,8 @@
 
 import json
 import logging
+import subprocess
+import sys
 
 import pytest
 from conftest import ROOT, SEED
@@ -94,3 +96,43 @@ def test_a_run_with_an_unknown_format_writes_nothing(config, tmp_path):
     with pytest.raises(InputError, match="unknown format"):
         api.run([SEED], tmp_path / "out", formats=("jsno",), cache_dir=None, config=config)
     assert not (tmp_path / "out").exists()
+
+
+def test_load_gives_the_tables_of_a_run(config, nlp, tmp_path):
+    api.run([SEED], tmp_path / "out", formats=("csv",), cache_dir=None, config=config)
+    tables = api.load(tmp_path / "out")
+    assert len(tables.partners) == 16 and tables.agreement_list["year"].dtype == "Int64"
+    with pytest.raises(InputError, match="no datapackage.json"):
+        api.load(tmp_path)
+
+
+def _imported(code: str, cwd=ROOT) -> set[str]:
+    """The top modules a Python process running ``code`` imports (``-X importtime``)."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True,
+                            cwd=cwd, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+
+
+@pytest.mark.parametrize(("code", "loaded", "not_loaded"), [
+    # the package alone: no API, no language tools, no pandas
+    ("import pipeline", set(), {"pipeline.api", "spacy", "pandas"}),
+    # the API's commands at the top level: the API, still neither spaCy nor pandas
+    ("import pipeline; pipeline.run, pipeline.load, pipeline.evaluate, pipeline.diff", {"pipeline.api"},
+     {"spacy", "pandas"}),
+    # pipeline.run stays the function once the module pipeline/run.py is loaded (the API loads it)
+    ("import sys, pipeline, pipeline.api; assert pipeline.run is pipeline.api.run; sys.modules['pipeline.run'].stream",
+     {"pipeline.run"}, {"pandas"}),
+])
+def test_the_apis_commands_are_the_packages_and_load_only_what_they_need(code, loaded, not_loaded):
+    imported = _imported(code)
+    assert loaded <= imported and not imported & not_loaded, imported & not_loaded
+
+
+def test_pandas_is_imported_only_by_load(tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    run = f"import pipeline; pipeline.run([{str(SEED)!r}], out={str(out)!r}, cache_dir={str(cache)!r}"
+    assert "pandas" not in _imported(run + ")")  # analysed
+    assert "pandas" not in _imported(run + ")")  # the same run again: its outputs copied
+    assert not {"pandas", "spacy"} & _imported(run + ", formats=('csv', 'xlsx'))")  # every section from the cache
+    assert "pandas" in _imported(f"import pipeline; pipeline.load({str(out)!r})")

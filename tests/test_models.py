@@ -10,6 +10,8 @@ VOCABULARIES = [
     ("date_precision", models.DATE_PRECISIONS, "dates.csv", "precision"),
     ("date_role", models.DATE_ROLES, "dates.csv", "role"),
     ("agreement_status", models.AGREEMENT_STATUSES, "agreements.csv", "status"),
+    ("agreement_type", models.AGREEMENT_TYPES, "agreement_list.csv", "type"),
+    ("agreement_status", models.AGREEMENT_STATUSES, "agreement_list.csv", "status"),
     ("organisation_source", models.ORGANISATION_SOURCES, "organisations.csv", "found_by"),
 ]
 
@@ -22,7 +24,7 @@ def test_every_code_has_its_french_label_and_the_schema_allows_it_and_nothing_el
     assert field["constraints"]["enum"] == list(codes)
     values = {"source": "p.txt", "partner_id": "p", "type": "agreement", "label": "x", "status": "signed",
               "evidence": "x", "text": "x", "value": "2001", "precision": "year", "role": "event", "name": "x",
-              "n_mentions": 1, "mentions": "x", "is_partner": False}
+              "n_mentions": 1, "mentions": "x", "is_partner": False, "partner": "x"}
     row = {name: values.get(name) for name in tables.COLUMNS[table]}
     partner = dict.fromkeys(tables.COLUMNS["partners.csv"])
     partner.update(source="p.txt", partner_id="p", section_index=1, heading="h", name="h", n_organisations=0,

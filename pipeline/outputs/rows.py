@@ -13,18 +13,18 @@ import msgspec
 from .. import __version__
 from ..config import Config
 from ..models import Document, Partner, Rejected, RunResult
+from ..text import FORMULA_START
+from .agreement_list import dated_evidence, identify
 from .tables import COLUMNS
 
 SCHEMA_VERSION = "1.0"
 GENERATOR = "omd-partners-pipeline"
 LIST_SEP = "; "
-# A cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value):
     """Text a spreadsheet would run as a formula gets a leading apostrophe; anything else is unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
@@ -116,11 +116,24 @@ def partner_rows(p: Partner) -> dict[str, list[dict]]:
             "date": a.date, "date_precision": a.date_precision, "date_text": a.date_text,
             "status": a.status, "evidence": a.evidence, "start": a.start, "end": a.end,
         } for a in p.agreements],
+        "agreement_list.csv": agreement_list_rows(p),
         "dates.csv": [{**key, "text": d.text, "value": d.value, "precision": d.precision, "role": d.role,
                        "start": d.start, "end": d.end} for d in p.dates],
         "themes.csv": [{**key, "code": t.code, "label": t.label, "evidence": LIST_SEP.join(t.evidence)}
                        for t in p.themes],
     }
+
+
+def agreement_list_rows(p: Partner) -> list[dict]:
+    """A partner's rows of the one-row-per-agreement view: the partner as a body, the other parties,
+    the year as a number, evidence that shows the date."""
+    who = identify(p)
+    return [{
+        "source": p.source, "partner_id": p.partner_id, "partner": who.name, "partner_acronym": who.acronym,
+        "counterparts": LIST_SEP.join(who.counterparts(a.parties)), "type": a.type, "label": a.label,
+        "date": a.date, "year": int(a.date[:4]) if a.date else None, "status": a.status,
+        "evidence": dated_evidence(p.text, a), "start": a.start, "end": a.end,
+    } for a in p.agreements]
 
 
 def rejected_rows(rejected: Iterable[Rejected]) -> list[dict]:

@@ -13,6 +13,8 @@ SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SHA256 = r"^[0-9a-f]{64}$"
 # Stands for the theme codes of the configuration's vocabulary in the static table definitions.
 THEME_CODES = "<theme codes>"
+# Stands between two sentences of an evidence that are not next to each other in the text.
+EVIDENCE_GAP = " […] "
 
 
 def _one_of(codes) -> str:
@@ -92,6 +94,23 @@ TABLES: dict[str, list[dict]] = {
         _f("date_text", description="The date as written"),
         _f("status", description="What the text says happened to it", required=True, enum=list(AGREEMENT_STATUSES)),
         _f("evidence", description="The sentence that names it", required=True),
+        *_offsets("label"),
+    ],
+    # One row per agreement, for the question analysts ask first (who signed what, when): the partner by
+    # its canonical name, the other parties, a year to filter on, and evidence in which the date stands.
+    "agreement_list.csv": _KEYS + [
+        _f("partner", description="The partner: the canonical name of the body its heading names (the "
+                                  "gazetteer's, when it knows the body), else the heading's name", required=True),
+        _f("partner_acronym", description="The partner's acronym, if any"),
+        _f("counterparts", description="The parties other than the partner (acronym, else name), joined with '; '"),
+        _f("type", description="Type of instrument", required=True, enum=list(AGREEMENT_TYPES)),
+        _f("label", description="The instrument's name as written", required=True),
+        _f("date", description="ISO 8601 date at the precision written", pattern=PARTIAL_DATE),
+        _f("year", "integer", "The date's year, as a number; empty when undated", minimum=0),
+        _f("status", description="What the text says happened to it", required=True, enum=list(AGREEMENT_STATUSES)),
+        _f("evidence", description="The sentence that names it; when its date is written in another sentence, "
+                                   f"that sentence too (joined by '{EVIDENCE_GAP.strip()}' where text lies "
+                                   "between them)", required=True),
         *_offsets("label"),
     ],
     "dates.csv": _KEYS + [

@@ -1,16 +1,20 @@
-"""``partners.xlsx``: one sheet per CSV view and a README sheet describing each column.
+"""``partners.xlsx``: one sheet per CSV view and a README sheet describing each column, each sheet
+an Excel table (named after its view: Power Query and pivot tables list it) over its header and rows.
 
-ISO dates stay text and no cell is ever a formula; XlsxWriter's constant-memory mode writes each
-row out as it is added, so a workbook of any size costs the memory of one row.
+ISO dates stay text, without Excel's "number stored as text" flag, and no cell is ever a formula;
+XlsxWriter's constant-memory mode writes each row out as it is added, so a workbook of any size
+costs the memory of one row.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.utility import xl_range
 
 from .rows import neutralise
 from .tables import COLUMNS, TABLES
@@ -45,6 +49,18 @@ class Workbook:
 
     def _sheet(self, title: str, columns: Sequence[str]) -> list:
         sheet = self.book.add_worksheet(title)
+        # The sheet's Excel table, named after it ("agreements (2)": agreements_2). XlsxWriter refuses
+        # add_table in constant-memory mode (the header cells it writes could come after rows already
+        # on disk), and it notes every cell of a table's range (a million-row table would cost
+        # gigabytes). So the table is added now, before any row, over the header and one row, with
+        # that mode off for the call; add_table writes the header cells as shared strings (numbers
+        # into a table a constant-memory sheet does not write), so the header is written again over
+        # them as every cell is; ``close`` stretches the table over the rows the sheet holds.
+        # (XlsxWriter is pinned; the tests read the tables back.)
+        sheet.constant_memory = False
+        sheet.add_table(0, 0, 1, len(columns) - 1, {"name": re.sub(r"\W+", "_", title).strip("_"),
+                                                     "columns": [{"header": c} for c in columns]})
+        sheet.constant_memory = True
         sheet.write_row(0, 0, columns, self.bold)
         sheet.freeze_panes(1, 0)
         return [sheet, columns, 1, [len(c) for c in columns]]
@@ -82,5 +98,10 @@ class Workbook:
             for col, width in enumerate(widths):
                 # Long text (section text, evidence) wraps in a column of readable width.
                 sheet.set_column(col, col, min(max(width, 8), 60) + 2, self.wrap if width > 60 else None)
-            sheet.autofilter(0, 0, row - 1, len(columns) - 1)
+            # A table holds at least one row (an empty one when its view has none).
+            cells = xl_range(0, 0, max(row - 1, 1), len(columns) - 1)
+            (table,) = sheet.tables
+            table["range"] = table["a_range"] = table["autofilter"] = cells
+            # ISO dates and years are text on purpose: no green flag on each of them.
+            sheet.ignore_errors({"number_stored_as_text": cells})
         self.book.close()

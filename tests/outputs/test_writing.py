@@ -77,10 +77,11 @@ def test_json_keeps_text_unchanged(config):
 
 def test_workbook_sheets_header_iso_text_and_no_formula(config):
     book = load_workbook(io.BytesIO(writing.render(_result(heading=HOSTILE), config, ("xlsx",))["partners.xlsx"]))
-    assert book.sheetnames == ["README", "partners", "organisations", "agreements", "dates", "themes", "rejected"]
+    assert book.sheetnames == ["README", "partners", "organisations", "agreements", "agreement_list", "dates",
+                               "themes", "rejected"]
     dates = book["dates"]
     assert [c.value for c in dates[1]] == list(tables.COLUMNS["dates.csv"])
-    assert dates[1][0].font.bold and dates.freeze_panes == "A2" and dates.auto_filter.ref
+    assert dates[1][0].font.bold and dates.freeze_panes == "A2" and dates.tables["dates"].autoFilter.ref
     values = {c.value: c.data_type for c in dates["D"][1:]}
     assert values == {"1998-05": "s", "2002": "s"}
     heading = book["partners"]["D2"]
