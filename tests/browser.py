@@ -43,7 +43,8 @@ def chromium():
 
 
 class Tab:
-    """One page open in the browser, with every console error and uncaught exception it raised."""
+    """One page open in the browser, with every console error, uncaught exception and dialog (an
+    ``alert`` a script in the data would open) it raised."""
 
     def __init__(self, browser, url: str) -> None:
         self.context = browser.new_context(accept_downloads=True)
@@ -51,6 +52,7 @@ class Tab:
         self.errors: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.errors.append(f"dialog: {d.message}"), d.dismiss()))  # alert(…)
         self.page.goto(url)
 
     def download(self, button: str, folder: Path) -> Path:

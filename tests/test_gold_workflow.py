@@ -10,10 +10,13 @@ too many, a range of months read as a year, a body and a month not found at all.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from browser import Tab, chromium
+from conftest import ROOT
 
 from pipeline import api
 from pipeline.models import GOLD_REVIEW
@@ -228,3 +231,11 @@ def test_draft_command_writes_beside_the_page_and_replaces_only_with_force(cli, 
     result = cli("gold", "draft", page, "--no-cache", "--force")
     assert result.returncode == 0, result.stderr
     assert gold.read_bytes() == first  # the same page, the same draft
+
+
+def test_help_says_what_the_command_does_without_loading_the_language_tools():
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "pipeline", "gold", "draft", "--help"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0 and '"review": true' in result.stdout and "--force" in result.stdout
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
+    assert not imported & {"spacy", "dateparser", "xlsxwriter", "playwright"}, imported

@@ -349,6 +349,9 @@ SCRIPT = r"""
     var p = state[i];
     var section = document.querySelector('section[data-partner="' + i + '"]');
     section.classList.toggle("rejected", p.status === "rejected");
+    // The items are drawn anew: an outline left by the one under the pointer would stay.
+    var outlined = section.querySelectorAll("mark.focus");
+    for (var k = 0; k < outlined.length; k++) { outlined[k].classList.remove("focus"); }
     var head = section.querySelector(".partner-review");
     head.textContent = "";
     head.setAttribute("data-status", p.status);
