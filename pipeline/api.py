@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from .cache import Cache, run_key
 from .config import CACHE_DIR, Config
-from .errors import InputError, Interrupted, OutputError
+from .errors import InputError, Interrupted
 from .models import Document
 from .outputs.folder import FORMATS, copy_outputs, locked, write_file
 from .run import log_warning, stream
@@ -303,7 +303,7 @@ class GoldDraft:
     page: Path
     partners: int
     items: int  # organisations, agreements, dates and themes
-    summary: RunSummary  # the run on the page (its exit code: sections that failed are not in the draft)
+    summary: RunSummary  # the run on the page, in a temporary folder (exit code 1: sections not in the draft)
 
     @property
     def marks(self) -> int:
@@ -331,12 +331,11 @@ def draft_gold(page: Path | str, out: Path | str | None = None, config: Config |
     if out.is_dir():
         raise InputError(str(out), "is a folder", "give --out a file name, such as gold/NAME.gold.json")
     if out.exists() and not force:
-        raise OutputError(str(out), "exists already", "give --force to replace it, or another --out")
+        raise drafting.exists(out)  # said before the run rather than after it
     pipeline = Pipeline(config)
     with tempfile.TemporaryDirectory(prefix="omd-gold-draft-") as tmp:
         summary = pipeline.run([page], Path(tmp) / "outputs", ("json",), cache_dir=cache_dir)
         predictions = json.loads((Path(tmp) / "outputs" / "partners.json").read_bytes())
-    summary.out = out
     gold = drafting.draft(predictions)
     html = review.render(gold, predictions, pipeline.config, out.name)
     drafting.save(out, (json.dumps(gold, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), force)

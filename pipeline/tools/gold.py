@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 from contextlib import suppress
-from errno import EEXIST
+from errno import EEXIST, ENOTSUP, EOPNOTSUPP, EPERM
 from pathlib import Path
 
 from ..errors import OutputError
@@ -83,6 +83,11 @@ def page_path(gold: Path) -> Path:
     return gold.with_name(name + PAGE_SUFFIX)
 
 
+def exists(path: Path) -> OutputError:
+    """The error for a gold file that is there already: a person's work, never replaced unasked."""
+    return OutputError(str(path), "exists already", "give --force to replace it, or another --out")
+
+
 def save(path: Path, data: bytes, force: bool = False) -> None:
     """Write ``path`` whole or not at all; an existing file is replaced only with ``force`` (the check and
     the write are one step: a file that appears meanwhile is not replaced either). Raises OutputError."""
@@ -100,12 +105,25 @@ def save(path: Path, data: bytes, force: bool = False) -> None:
         if force:
             os.replace(tmp, path)
         else:
-            os.link(tmp, path)  # fails if the path exists, whatever came first
+            _link(tmp, path)
     except OSError as exc:
         if exc.errno == EEXIST and not force:
-            raise OutputError(str(path), "exists already", "give --force to replace it, or another --out") from exc
+            raise exists(path) from exc
         raise OutputError(str(path), f"cannot be written: {exc.strerror}", "check the folder and its permissions") \
             from exc
     finally:
         with suppress(OSError):
             os.unlink(tmp)
+
+
+def _link(tmp: Path, path: Path) -> None:
+    """Give ``tmp`` the name ``path`` unless ``path`` exists: a hard link fails if it does, whatever came
+    first. A file system without hard links (some network or removable ones) gets a check, then a rename."""
+    try:
+        os.link(tmp, path)
+    except OSError as exc:
+        if exc.errno not in (EPERM, ENOTSUP, EOPNOTSUPP):
+            raise
+        if path.exists():
+            raise FileExistsError(EEXIST, "File exists", str(path)) from exc
+        os.replace(tmp, path)

@@ -3,6 +3,7 @@ and nothing more, where it goes, and writing it without replacing anyone's gold.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -137,3 +138,19 @@ def test_a_folder_that_cannot_be_made_is_one_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(OutputError, match="cannot create the folder"):
         drafting.save(tmp_path / "file" / "a.gold.json", b"{}")
+
+
+@pytest.mark.parametrize(("existing", "kept"), [(None, b"new"), (b"mine", b"mine")])
+def test_on_a_file_system_without_hard_links_a_gold_is_still_never_replaced(tmp_path, monkeypatch, existing, kept):
+    def no_links(source, target):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = tmp_path / "a.gold.json"
+    if existing is not None:
+        path.write_bytes(existing)
+        with pytest.raises(OutputError, match="exists already"):
+            drafting.save(path, b"new")
+    else:
+        drafting.save(path, b"new")
+    assert path.read_bytes() == kept and [p.name for p in tmp_path.iterdir()] == ["a.gold.json"]
