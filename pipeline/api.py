@@ -6,6 +6,7 @@
     scores = api.evaluate("corpus/gold/omd_partenaires_fr.gold.json", "outputs")   # ... evaluate
     changes = api.diff("outputs_old", "outputs")               # ... diff outputs_old outputs
     tables = api.load("outputs")                                # the CSV views as typed pandas DataFrames
+    drafted = api.draft_gold("page.html", "gold/page.gold.json")  # ... gold draft page.html --out …
 
 ``run`` serves one run; a ``Pipeline`` serves many, with the model loaded once (on the first section
 that is not in the cache), and splits a run into ``read`` then ``write`` for callers that want the
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,8 +46,8 @@ if TYPE_CHECKING:
     from .tools.evaluate import Evaluation
     from .tools.load import Tables
 
-__all__ = ["FORMATS", "Config", "Inputs", "Pipeline", "RunSummary", "check_formats", "diff", "evaluate", "load",
-           "load_gold", "load_json", "run", "save_changes", "save_evaluation"]
+__all__ = ["FORMATS", "Config", "GoldDraft", "Inputs", "Pipeline", "RunSummary", "check_formats", "diff", "draft_gold",
+           "evaluate", "load", "load_gold", "load_json", "run", "save_changes", "save_evaluation"]
 
 log = logging.getLogger("pipeline")
 
@@ -366,3 +368,50 @@ def load(outputs: Path | str = "outputs") -> Tables:
     from .tools import load as loading
 
     return loading.load(outputs)
+@dataclass
+class GoldDraft:
+    """What ``gold draft`` wrote: the gold file, its review page, and what is in it to review."""
+
+    gold: Path
+    page: Path
+    partners: int
+    items: int  # organisations, agreements, dates and themes
+    summary: RunSummary  # the run on the page, in a temporary folder (exit code 1: sections not in the draft)
+
+    @property
+    def marks(self) -> int:
+        """Partners and items marked for review: all of them, in a draft."""
+        return self.partners + self.items
+
+
+def draft_gold(page: Path | str, out: Path | str | None = None, config: Config | None = None,
+               cache_dir: Path | str | None = CACHE_DIR, force: bool = False) -> GoldDraft:
+    """``python -m pipeline gold draft``: run the pipeline on one page (in a temporary folder: no
+    outputs folder is touched) and write a gold file drafted from its predictions, every partner and
+    item marked ``"review": true``, with its review page beside it (``tools.gold.page_path``).
+
+    ``out`` defaults to ``gold/NAME.gold.json`` beside the page. An existing gold file is replaced only
+    with ``force`` (OutputError otherwise, before anything runs); the review page is always rewritten.
+    Raises InputError for a page that cannot be read or holds no section, or for a folder.
+    """
+    from .outputs import review
+    from .tools import gold as drafting
+
+    page = Path(page)
+    if page.is_dir():
+        raise InputError(str(page), "is a folder; a gold file is about one page", "name the page's file")
+    out = Path(out) if out is not None else drafting.default_path(page)
+    if out.is_dir():
+        raise InputError(str(out), "is a folder", "give --out a file name, such as gold/NAME.gold.json")
+    if out.exists() and not force:
+        raise drafting.exists(out)  # said before the run rather than after it
+    pipeline = Pipeline(config)
+    with tempfile.TemporaryDirectory(prefix="omd-gold-draft-") as tmp:
+        summary = pipeline.run([page], Path(tmp) / "outputs", ("json",), cache_dir=cache_dir)
+        predictions = json.loads((Path(tmp) / "outputs" / "partners.json").read_bytes())
+    gold = drafting.draft(predictions)
+    html = review.render(gold, predictions, pipeline.config, out.name)
+    drafting.save(out, (json.dumps(gold, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), force)
+    page_file = drafting.page_path(out)
+    drafting.save(page_file, html.encode("utf-8"), force=True)  # derived from the gold: always rewritten
+    return GoldDraft(out, page_file, len(gold["partners"]), drafting.items(gold), summary)

@@ -1,4 +1,4 @@
-"""The command line: ``python -m pipeline run | evaluate | diff``.
+"""The command line: ``python -m pipeline run | evaluate | diff | gold draft``.
 
 The only module that imports click, parses arguments and prints; each command calls its
 counterpart in ``api`` and turns the project's errors into one line on stderr and an exit code: 0
@@ -301,3 +301,42 @@ def diff(old: Path, new: Path, fmt: str, write_path: Path | None, verbose: bool,
             api.save_changes(changes, write_path)
     except PipelineError as exc:
         _fail(exc)
+
+
+@cli.group()
+def gold() -> None:
+    """Gold files: draft one from the pipeline's predictions, for a person to review."""
+
+
+@gold.command("draft")
+@click.argument("page", type=click.Path(path_type=Path))
+@click.option("--out", "out_path", default=None, type=click.Path(path_type=Path),
+              help="The gold file to write; its review page goes beside it (NAME.gold.review.html).  "
+                   "[default: gold/PAGE.gold.json beside the page]")
+@click.option("--force", is_flag=True, help="Replace the gold file if it exists.")
+@click.option("--no-cache", is_flag=True, help="Analyse every section again, ignoring and not updating the cache.")
+@click.option("--cache-dir", default=CACHE_DIR, show_default=True, type=click.Path(path_type=Path),
+              help="Where per-section results are kept between runs.")
+@_resources_option
+@_with_verbosity
+def draft(page: Path, out_path: Path | None, force: bool, no_cache: bool, cache_dir: Path, resources: Path | None,
+          verbose: bool, quiet: bool) -> None:
+    """Draft a gold file for PAGE from the pipeline's predictions, every item marked "review": true.
+
+    Open the review page it writes beside the gold in a browser, read each item against the text,
+    accept, correct or reject it, add what is missing, and download the gold: evaluate refuses a gold
+    that still holds a review mark. No outputs folder is touched.
+    """
+    _setup_logging(verbose, quiet)
+    from . import api
+
+    try:
+        drafted = api.draft_gold(page, out_path, api.Config.load(resources), None if no_cache else cache_dir, force)
+    except PipelineError as exc:
+        _fail(exc)
+    log.info("%d partners and %d items to review written to %s", drafted.partners, drafted.items, drafted.gold)
+    log.info("review them in a browser: %s", drafted.page)
+    if drafted.summary.exit_code:
+        log.warning("%d section(s) could not be analysed and are not in the draft: add them by hand",
+                    drafted.summary.failed)
+        sys.exit(drafted.summary.exit_code)

@@ -52,6 +52,19 @@ FRENCH_LABELS: dict[str, dict[str, str]] = {
                             "text": "forme du nom", "unknown": "sigle seul"},
 }
 
+# --- The gold file (SPEC.md, "The gold file"): what it keeps of a partner and of each item, in this
+# order, and the mark of a drafted partner or item that no person has reviewed yet (``gold draft``
+# writes it on everything, the review page removes it from what a reviewer accepts, corrects or adds,
+# and ``evaluate`` refuses a gold that still holds one).
+GOLD_REVIEW = "review"
+GOLD_PARTNER_KEYS = ("section_index", "heading", "name", "acronym", "published")
+GOLD_ITEM_KEYS: dict[str, tuple[str, ...]] = {
+    "organisations": ("name", "acronym"),
+    "agreements": ("type", "date", "parties"),
+    "dates": ("text", "value", "precision"),
+    "themes": ("code",),
+}
+
 
 
 def short_name(acronym: str | None, name: str) -> str:

@@ -455,6 +455,19 @@ def _highlight(text: str, marks: list[_Span]) -> str:
     return "".join(out)
 
 
+def highlighted(partner: dict) -> str:
+    """A partner's text as HTML with its extracted spans highlighted as this report draws them: the
+    review page of a drafted gold (``outputs/review.py``) shows the text the same way."""
+    text = str(partner.get("text") or "")
+    spans, _ = _candidates(partner, len(text))
+    return _highlight(text, _layout(spans))
+
+
+def escape_html(value) -> str:
+    """``value`` (None: empty) as HTML text or attribute value, escaped as everywhere in this report."""
+    return _e(value)
+
+
 def _agreement_type(code) -> str:
     return AGREEMENT_TYPES.get(code, str(code or "?"))
 

@@ -35,6 +35,7 @@ from ..models import (
     AGREEMENT_TYPES,
     DATE_PRECISIONS,
     DATE_ROLES,
+    GOLD_REVIEW,
     ISO_LENGTH,
     PARTIAL_DATE,
     AgreementStatus,
@@ -222,7 +223,7 @@ def review_marks(data) -> Iterator[tuple]:
     while stack:
         path, value = stack.pop()
         if isinstance(value, dict):
-            if value.get("review") not in (None, False):
+            if value.get(GOLD_REVIEW) not in (None, False):
                 yield path
             stack.extend(reversed([(path + (k,), v) for k, v in value.items()]))
         elif isinstance(value, list):
