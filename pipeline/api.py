@@ -137,8 +137,10 @@ class Pipeline:
         pages: list[RawPage] = []
         for path in files:
             try:
-                pages += self._pages_of_file(path, sources[path], errors)
-                log.debug("read %s as %s", path, sources[path])
+                found = self._pages_of_file(path, sources[path], errors)
+                pages += found
+                log.debug("read %s as %s", path, sources[path] if not path.name.lower().endswith(WARC_SUFFIXES)
+                          else f"{len(found)} HTML capture(s) of {len({p.source for p in found})} URL(s)")
             except InputError as exc:
                 errors.append(exc)
         if urls:

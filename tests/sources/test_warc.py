@@ -7,6 +7,7 @@ import gzip
 import logging
 import subprocess
 import sys
+import uuid
 import zlib
 
 import pytest
@@ -16,7 +17,7 @@ from source_files import Warc, page_html, payload_digest, write_pdf
 from pipeline import api
 from pipeline.errors import InputError
 from pipeline.sources.warc import RECORD_LIMIT, all_captures, latest_pages
-from pipeline.stages.reading import MAX_BYTES
+from pipeline.stages.reading import MAX_BYTES, read_page
 
 A = "https://www.wcoomd.org/fr/partenaires.html"
 B = "https://www.wcoomd.org/fr/bailleurs.html"
@@ -218,7 +219,7 @@ def _ia_record(url: str, date: str, body: bytes) -> bytes:
             b"Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n") + _chunked(content, 512)
     head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\nWARC-Date: {date}\r\n"
             f"WARC-Payload-Digest: {payload_digest(content)}\r\nWARC-IP-Address: 207.241.224.2\r\n"
-            f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{abs(hash(date)) % 10**12:012d}>\r\n"
+            f"WARC-Record-ID: <urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url + date)}>\r\n"
             f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n")
     return gzip.compress(head.encode() + http + b"\r\n\r\n", mtime=0)
 
@@ -259,6 +260,14 @@ def test_a_file_that_is_no_warc_is_one_line(tmp_path, data, problem):
     path.write_bytes(data)
     assert captures(path) == ([], [f"{path}: {problem} " + ("(give a WARC file (.warc or .warc.gz))" if not data else
                                    "(give a file a web archive or a crawler wrote (.warc or .warc.gz))")])
+
+
+def test_a_warc_saved_under_another_name_says_how_to_name_it(tmp_path, config):
+    warc = Warc(tmp_path / "c.warc.gz")
+    warc.response(A, V1, T1)
+    with pytest.raises(InputError, match=r"a gzip archive, not a text or HTML page \(a WARC file is read when named "
+                                         r"\.warc\.gz"):
+        read_page("captures.txt", warc.data, config.resources)
 
 
 def test_a_warc_without_html_page_says_so(tmp_path):
