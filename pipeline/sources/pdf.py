@@ -66,6 +66,10 @@ def pdf_page(source: str, path: Path) -> RawPage:
     if not any(text.strip() for text in pages):
         raise InputError(file, "no text layer: a scanned PDF (this tool does no OCR)",
                          "run OCR on it first (ocrmypdf, for one), or copy its text into a .txt file")
+    blank = [n for n, t in enumerate(pages, 1) if not t.strip()]
+    if blank:  # a cover picture, a page left blank; or a scanned page among text ones
+        log.debug("%s: page(s) %s hold no text (pictures only, or blank): nothing read from them", file,
+                  ", ".join(map(str, blank)))
     text = "\n".join(page_text(t) for t in pages if t.strip())
     return RawPage(source, text.encode("utf-8"), source_name(path), charset="utf-8", kind="text")
 
@@ -79,7 +83,7 @@ def _texts(file: str, data: bytes) -> tuple[list[str], list[int]]:
                              "save an unprotected copy (print it to PDF) and give that")
         pages = list(reader.pages)
     except (DependencyError, FileNotDecryptedError) as exc:
-        raise InputError(file, f"the PDF is encrypted in a way that cannot be read here ({exc})",
+        raise InputError(file, f"the PDF is encrypted in a way that cannot be read here ({_one_line(exc)})",
                          "save an unprotected copy (print it to PDF) and give that") from None
     except InputError:
         raise
