@@ -36,8 +36,8 @@ from .errors import InputError, Interrupted
 from .models import Document, RawPage
 from .outputs.folder import FORMATS, copy_outputs, locked, write_file
 from .run import log_warning, stream
-from .sources import is_url
-from .stages.reading import collect_inputs, read_bytes, source_name, source_names
+from .sources import is_url, latest_captures
+from .stages.reading import PDF_SUFFIXES, WARC_SUFFIXES, collect_inputs, read_bytes, source_name, source_names
 from .stages.sections import read_documents
 from .tools import files
 
@@ -133,12 +133,18 @@ class Pipeline:
         if unknown:
             raise InputError(unknown[0], "--source-name names a file that is not among the pages read",
                              "give FILE=NAME for a page of the run")
+        captures = sorted(str(p) for p in (names or {}) if str(p).lower().endswith(WARC_SUFFIXES))
+        if captures:
+            raise InputError(captures[0], "--source-name does not name the pages of a WARC file (each is named by "
+                             "its URL)", "name a page file, a PDF, or none")
         sources = source_names(files, {Path(k): v for k, v in (names or {}).items()})
         pages: list[RawPage] = []
         for path in files:
             try:
-                pages += self._pages_of_file(path, sources[path], errors)
-                log.debug("read %s as %s", path, sources[path])
+                found = self._pages_of_file(path, sources[path], errors)
+                pages += found
+                log.debug("read %s as %s", path, sources[path] if not path.name.lower().endswith(WARC_SUFFIXES)
+                          else f"{len(found)} HTML capture(s) of {len({p.source for p in found})} URL(s)")
             except InputError as exc:
                 errors.append(exc)
         if urls:
@@ -147,20 +153,22 @@ class Pipeline:
             fetched, fetch_errors = web.fetch_pages(urls, Path(self.captures))
             pages += fetched
             errors += fetch_errors
-        documents, read_errors = read_documents(pages, self.config.resources)
+        # Several captures of one URL are versions of one page: a run reads the latest.
+        documents, read_errors = read_documents(latest_captures(pages), self.config.resources)
         return Inputs(documents, errors + read_errors)
 
     @staticmethod
     def _pages_of_file(path: Path, source: str, errors: list[InputError]) -> list[RawPage]:
-        """A page file's page; a WARC file's captured pages; a PDF's text."""
+        """A page file's page; a WARC file's captured pages (all: ``read`` keeps the latest of each URL,
+        whatever the file); a PDF's text."""
         name = path.name.lower()
-        if name.endswith((".warc", ".warc.gz")):
+        if name.endswith(WARC_SUFFIXES):
             from .sources import warc
 
-            pages, warc_errors = warc.latest_pages(path)
+            pages, warc_errors = warc.all_captures(path)
             errors += warc_errors
             return pages
-        if name.endswith(".pdf"):
+        if name.endswith(PDF_SUFFIXES):
             from .sources import pdf
 
             return [pdf.pdf_page(source, path)]

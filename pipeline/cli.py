@@ -154,8 +154,9 @@ def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: in
         source_names: tuple[str, ...], resources: Path | None, verbose: bool, quiet: bool) -> None:
     """Run the pipeline on INPUT files or folders (default: corpus/).
 
-    A folder is searched for .txt, .html, .htm and .md pages, leaving out hidden folders, gold/
-    folders and this tool's outputs. Each page is named in the outputs by its file name.
+    A folder is searched for .txt, .html, .htm and .md pages, .pdf reports and .warc/.warc.gz web
+    captures, leaving out hidden folders, gold/ folders and this tool's outputs. Each page is named
+    in the outputs by its file name; a page captured in a WARC file by its URL (its latest capture).
     """
     _setup_logging(verbose, quiet)
     from . import api

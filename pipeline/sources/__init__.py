@@ -3,12 +3,65 @@ WARC capture), web-archive captures (``warc``) and PDF reports (``pdf``). Each g
 which the reading stage decodes and splits like any page.
 
 These modules import their libraries (httpx, warcio, pypdf) at the top; ``api`` imports them only
-when a run has such an input, so that a run on page files never pays for them.
+when a run has such an input, so that a run on page files never pays for them. What is here is
+light: telling a URL from a path, and keeping one version of a page captured several times.
 """
 
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from ..models import RawPage
+
 URL_SCHEMES = ("http://", "https://")
+
+log = logging.getLogger("pipeline")
 
 
 def is_url(text: str) -> bool:
     """An input given as a URL rather than a path."""
     return text.lower().startswith(URL_SCHEMES)
+
+
+def latest_captures(pages: Iterable[RawPage]) -> list[RawPage]:
+    """Each page once: of the captures of one URL (versions of one page, from WARC files or fetched),
+    the latest, since a run describes the page as it is now; the older ones are said with -v (the
+    ``history`` command reads them all). Pages that are no capture pass as they are. The pages keep
+    the order in which each was first met, so that a new capture does not move a page in the outputs;
+    of two captures of the same time, the first met is kept."""
+    pages = list(pages)
+    latest: dict[str, RawPage] = {}
+    older: dict[str, list[RawPage]] = {}
+    for page in pages:
+        if page.captured is None:
+            continue
+        kept = latest.get(page.source)
+        if kept is None:
+            latest[page.source] = page
+        elif capture_time(page) > capture_time(kept):
+            older.setdefault(page.source, []).append(kept)
+            latest[page.source] = page
+        else:
+            older.setdefault(page.source, []).append(page)
+    for source, left in older.items():
+        left.sort(key=capture_time)
+        log.debug("%s: read as captured %s (%s); %d older capture(s) left for the history: %s", source,
+                  latest[source].captured, latest[source].path, len(left),
+                  ", ".join(f"{p.captured} ({p.path})" for p in left))
+    out, seen = [], set()
+    for page in pages:
+        if page.captured is None:
+            out.append(page)
+        elif page.source not in seen:
+            seen.add(page.source)
+            out.append(latest[page.source])
+    return out
+
+
+def capture_time(page: RawPage) -> datetime:
+    """When a capture was made, comparable whatever the precision written ("…:05Z", "…:05.25Z"); a
+    time without its zone is UTC, as ``RawPage.captured`` says."""
+    when = datetime.fromisoformat(page.captured or "")
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

@@ -25,18 +25,25 @@ from ..text import normalise, sha256
 from .html import html_blocks
 from .markdown import markdown_blocks
 
-PAGE_SUFFIXES = (".txt", ".html", ".htm", ".md", ".markdown")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+PDF_SUFFIXES = (".pdf",)  # read by sources.pdf: their text
+WARC_SUFFIXES = (".warc", ".warc.gz")  # read by sources.warc: the pages captured in them
+# The files a folder is searched for (by the end of their name, case ignored).
+PAGE_SUFFIXES = (".txt", ".html", ".htm", *MARKDOWN_SUFFIXES, *PDF_SUFFIXES, *WARC_SUFFIXES)
 MAX_BYTES = 20 * 1024 * 1024
+# A PDF report's pictures make it large while its text stays small: the file may be larger, its text
+# (the page read) is held to MAX_BYTES like any page.
+MAX_PDF_BYTES = 100 * 1024 * 1024
 GOLD_DIR = "gold"  # a folder's gold files are never read as pages
 
-_BINARY_MAGIC = {
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"PK\x03\x04": "a ZIP archive (or an Office document)",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"\x1f\x8b": "a gzip archive",
+_SAVE_AS_TEXT = "save the page as text or HTML"
+_BINARY_MAGIC = {  # what a file is by its first bytes, and what to do with it
+    b"%PDF": ("a PDF document", "name the file .pdf to read its text"),
+    b"\x89PNG": ("a PNG image", _SAVE_AS_TEXT),
+    b"PK\x03\x04": ("a ZIP archive (or an Office document)", _SAVE_AS_TEXT),
+    b"\xff\xd8\xff": ("a JPEG image", _SAVE_AS_TEXT),
+    b"GIF8": ("a GIF image", _SAVE_AS_TEXT),
+    b"\x1f\x8b": ("a gzip archive", "a WARC file is read when named .warc.gz; else " + _SAVE_AS_TEXT),
 }
 _BULLET = re.compile(r"^([•●▪◦‣∙·\-–—*])\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
@@ -63,9 +70,9 @@ def decode(source: str, data: bytes, charset: str | None = None) -> tuple[str, s
             source, f"the file is {len(data) / 1e6:.1f} MB, over the {MAX_BYTES // 2**20} MiB limit",
             "split the page or check it is really a web page",
         )
-    for magic, what in _BINARY_MAGIC.items():
+    for magic, (what, hint) in _BINARY_MAGIC.items():
         if data.startswith(magic):
-            raise InputError(source, f"this is {what}, not a text or HTML page", "save the page as text or HTML")
+            raise InputError(source, f"this is {what}, not a text or HTML page", hint)
     if b"\x00" in data[:4096]:
         raise InputError(source, "binary content (NUL bytes), not a text or HTML page",
                          "save the page as text or HTML (UTF-16 files: re-save as UTF-8)")
@@ -187,8 +194,8 @@ def collect_inputs(inputs: tuple[Path, ...]) -> tuple[list[Path], list[InputErro
         elif path.is_dir():
             found = _pages_in(path, skipped)
             if not found:
-                errors.append(InputError(str(path), "folder holds no page (.txt, .html, .htm or .md)",
-                                         "put the saved pages in it or name the files"))
+                errors.append(InputError(str(path), "folder holds no page (.txt, .html, .htm, .md, .pdf, .warc or "
+                                                    ".warc.gz)", "put the saved pages in it or name the files"))
             files.extend(found)
         else:
             files.append(path)
@@ -222,25 +229,25 @@ def _pages_in(folder: Path, skipped: list[Path]) -> list[Path]:
                     skipped.append(entry)
                 else:
                     pending.append(entry)
-            elif entry.suffix.lower() in PAGE_SUFFIXES and entry.is_file():
+            elif entry.name.lower().endswith(PAGE_SUFFIXES) and entry.is_file():
                 found.append(entry)
     return sorted(found)
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
     """A page file's bytes; InputError if it is not a regular file (a FIFO or a device would hang or
-    never end), over the size limit (checked while reading, not from the size the file claims) or
+    never end), over the size ``limit`` (checked while reading, not from the size the file claims) or
     cannot be read."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             raise InputError(str(path), "not a regular file (a pipe, a device or a socket)",
                              "save the page to a file and give that file")
         with path.open("rb") as f:
-            data = f.read(MAX_BYTES + 1)
+            data = f.read(limit + 1)
     except OSError as exc:
         raise InputError(str(path), f"cannot be read: {exc.strerror}", "check its permissions") from exc
-    if len(data) > MAX_BYTES:
-        raise InputError(str(path), f"the file is over the {MAX_BYTES // 2**20} MiB limit",
+    if len(data) > limit:
+        raise InputError(str(path), f"the file is over the {limit // 2**20} MiB limit",
                          "split the page or check it is really a web page")
     return data
 

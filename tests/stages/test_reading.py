@@ -69,6 +69,18 @@ def test_markdown_is_read_by_its_suffix_and_folders_find_it(config, tmp_path):
     assert [f.name for f in files] == ["a.md", "b.txt"] and not errors
 
 
+@pytest.mark.parametrize(("names", "found"), [
+    (["rapport.pdf", "RAPPORT_2.PDF", "scan.png"], ["RAPPORT_2.PDF", "rapport.pdf"]),
+    (["captures.warc.gz", "old.WARC", "notes.gz", "page.warc.gz.part"], ["captures.warc.gz", "old.WARC"]),
+    (["page.html", "captures.warc.gz", "rapport.pdf"], ["captures.warc.gz", "page.html", "rapport.pdf"]),
+])
+def test_folders_find_pdf_reports_and_warc_captures(tmp_path, names, found):
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    files, errors, _ = collect_inputs((tmp_path,))
+    assert [f.name for f in files] == found and not errors
+
+
 @pytest.mark.parametrize(("files", "expected"), [
     (["corpus/page.txt"], ["page.txt"]),
     (["a/page.txt", "b/page.txt", "c/other.html"], ["a/page.txt", "b/page.txt", "other.html"]),
