@@ -79,7 +79,7 @@ def test_every_module_opens_with_a_docstring(path):
 
 def test_every_folder_of_the_package_says_what_lives_there():
     folders = [p for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"]
-    assert {p.name for p in folders} == {"stages", "nlp", "resources", "outputs", "tools"}
+    assert {p.name for p in folders} == {"stages", "nlp", "resources", "outputs", "tools", "sources"}
     for folder in folders:
         assert (folder / "__init__.py").is_file(), folder
 
@@ -89,4 +89,5 @@ def test_help_imports_none_of_the_heavy_libraries():
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
-    assert not imported & {"spacy", "dateparser", "xlsxwriter", "selectolax", "fastjsonschema"}, imported
+    assert not imported & {"spacy", "dateparser", "xlsxwriter", "selectolax", "fastjsonschema", "httpx", "warcio",
+                           "protego"}, imported
