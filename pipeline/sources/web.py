@@ -189,7 +189,7 @@ class _Decoder:
         self.deflate = encoding == "deflate"
         if encoding in ("", "identity"):
             self.z = None
-        elif encoding in ("gzip", "x-gzip"):
+        elif encoding == "gzip":  # (what was asked for, and what every WARC reader decodes)
             self.z = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif self.deflate:
             self.z = zlib.decompressobj()
@@ -274,6 +274,7 @@ class _Fetcher:
     options: FetchOptions
     client: httpx.Client | None = None
     robots: dict[str, Protego | str | None] = field(default_factory=dict)  # str: why it is unknown
+    writable: bool = False  # the captures folder was found writable
 
     def __enter__(self) -> _Fetcher:
         return self
@@ -299,8 +300,9 @@ class _Fetcher:
             "software": f"omd-partners-pipeline/{__version__}", "format": "WARC File Format 1.1",
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
             "http-header-user-agent": self.options.user_agent, "robots": "obey"})
-        if not self.options.offline and self.client is None:
+        if not self.options.offline and not self.writable:
             self._check_captures()
+            self.writable = True
         last = capture_file.last()
         if self.options.offline:
             if last is None:
@@ -375,7 +377,10 @@ class _Fetcher:
         if response.status_code in (401, 403):
             return InputError(url, f"access refused ({status})",
                               "save the page from a browser where you may read it, and give the file")
-        if response.status_code >= 500 or response.status_code == 429:
+        if response.status_code == 429:
+            return InputError(url, f"the server asks to wait before more requests ({status}){after}",
+                              "try again later")
+        if response.status_code >= 500:
             return InputError(url, f"the server failed ({status}){after}",
                               "try again later")
         return InputError(url, f"the server refused to give the page ({status})", "check the address")
