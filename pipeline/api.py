@@ -105,9 +105,11 @@ class Pipeline:
     """The pipeline of one configuration, for one run or many: the model and the extractors are built
     once, on the first section that is not in the cache, and serve every run after it."""
 
-    def __init__(self, config: Config | None = None, captures: Path | str = CAPTURES_DIR) -> None:
+    def __init__(self, config: Config | None = None, captures: Path | str = CAPTURES_DIR,
+                 offline: bool = False) -> None:
         self.config = config or Config.load()
         self.captures = Path(captures)  # where pages fetched by URL are kept, as WARC files
+        self.offline = offline  # pages given by URL are read from their last capture, never fetched
         self._analyser: Analyser | None = None
 
     @property
@@ -119,10 +121,13 @@ class Pipeline:
         return self._analyser
 
     def read(self, inputs: Iterable[Path | str], names: Mapping[Path | str, str] | None = None) -> Inputs:
-        """Read the pages named by ``inputs`` (files, or folders searched for pages) and split them.
+        """Read the pages named by ``inputs`` (files, folders searched for pages, URLs) and split them.
 
         Each page's ``source`` in the outputs is its file name (with its folders only where two pages
-        share a name), or the name ``names`` gives its file; where it was read from is its ``path``.
+        share a name), or the name ``names`` gives its file; where it was read from is its ``path``. A
+        page given by its URL is fetched (or read from its last capture, ``offline``) and kept in the
+        captures folder; its ``source`` is the URL, its ``path`` the URL it came from (after
+        redirects) and ``captured`` when it was fetched.
         """
         inputs = [str(p) if isinstance(p, str) and is_url(p) else Path(p) for p in inputs]
         urls = [p for p in inputs if isinstance(p, str)]
@@ -150,7 +155,7 @@ class Pipeline:
         if urls:
             from .sources import web
 
-            fetched, fetch_errors = web.fetch_pages(urls, Path(self.captures))
+            fetched, fetch_errors = web.fetch_pages(urls, self.captures, web.FetchOptions(offline=self.offline))
             pages += fetched
             errors += fetch_errors
         # Several captures of one URL are versions of one page: a run reads the latest.
@@ -249,11 +254,13 @@ def _reuse(saved: tuple[Path, dict], out: Path, summary: RunSummary) -> None:
 def run(inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs", formats: Sequence[str] = FORMATS,
         workers: int = 1, cache_dir: Path | str | None = CACHE_DIR, config: Config | None = None,
         progress: Callable[[int], None] | None = None,
-        source_names: Mapping[Path | str, str] | None = None) -> RunSummary:
+        source_names: Mapping[Path | str, str] | None = None, captures: Path | str = CAPTURES_DIR,
+        offline: bool = False) -> RunSummary:
     """``python -m pipeline run``: read the pages, analyse them, write the outputs into ``out``
-    (``Pipeline(config).run(…)``). ``source_names`` maps a page file to its name in the outputs
-    (``--source-name FILE=NAME``)."""
-    return Pipeline(config).run(inputs, out, formats, workers, cache_dir, progress, source_names)
+    (``Pipeline(config, captures, offline).run(…)``). ``source_names`` maps a page file to its name in
+    the outputs (``--source-name FILE=NAME``); ``captures`` is where pages given by URL are kept
+    (``--captures``), and ``offline`` reads them from there only (``--offline``)."""
+    return Pipeline(config, captures, offline).run(inputs, out, formats, workers, cache_dir, progress, source_names)
 
 
 def load_json(path: Path | str, what: str) -> tuple[Path, dict]:

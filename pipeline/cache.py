@@ -72,7 +72,7 @@ def run_key(documents: Iterable[Document], formats: Sequence[str], config: Confi
     resources and the model. The sections and every result are functions of these."""
     parts = [__version__, fingerprint(root), config.resources.fingerprint, config.model, config.model_version,
              ",".join(formats)]
-    parts += [f"{d.source}\x1f{d.path}\x1f{d.sha256}" for d in documents]
+    parts += [f"{d.source}\x1f{d.path}\x1f{d.captured}\x1f{d.sha256}" for d in documents]
     return sha256("\0".join(parts))
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import CACHE_DIR
+from .config import CACHE_DIR, CAPTURES_DIR
 from .errors import InputError, Interrupted, PipelineError
 from .signals import held
 from .tools.diff import FORMATS as DIFF_FORMATS
@@ -148,15 +148,21 @@ def _exit(code: int) -> None:
 @click.option("--source-name", "source_names", multiple=True, metavar="[FILE=]NAME",
               help="The page's name in the outputs (`source`) instead of its file name: NAME when one page "
                    "is read, FILE=NAME otherwise; may be repeated.")
+@click.option("--captures", "captures", default=CAPTURES_DIR, show_default=True, type=click.Path(path_type=Path),
+              help="Where pages given by URL are kept, as WARC files (one per URL, appended to at each fetch).")
+@click.option("--offline", is_flag=True,
+              help="Read pages given by URL from their last capture in --captures; never use the network.")
 @_resources_option
 @_with_verbosity
 def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: int, no_cache: bool, cache_dir: Path,
-        source_names: tuple[str, ...], resources: Path | None, verbose: bool, quiet: bool) -> None:
-    """Run the pipeline on INPUT files or folders (default: corpus/).
+        source_names: tuple[str, ...], captures: Path, offline: bool, resources: Path | None, verbose: bool,
+        quiet: bool) -> None:
+    """Run the pipeline on INPUT files, folders or URLs (default: corpus/).
 
     A folder is searched for .txt, .html, .htm and .md pages, .pdf reports and .warc/.warc.gz web
     captures, leaving out hidden folders, gold/ folders and this tool's outputs. Each page is named
-    in the outputs by its file name; a page captured in a WARC file by its URL (its latest capture).
+    in the outputs by its file name; a page captured in a WARC file by its URL (its latest capture). A
+    page given by its URL (http:// or https://) is fetched, kept in --captures, and named by its URL.
     """
     _setup_logging(verbose, quiet)
     from . import api
@@ -167,7 +173,7 @@ def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: in
         raise click.BadParameter(f"{exc.problem}; {exc.hint}", param_hint="--formats") from None
     names = _source_names(source_names, inputs)
     try:
-        pipeline = api.Pipeline(api.Config.load(resources))
+        pipeline = api.Pipeline(api.Config.load(resources), captures, offline)
         pages = pipeline.read(inputs or ("corpus",), names)
         for error in pages.errors:
             log.error(error.line())

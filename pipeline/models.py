@@ -248,6 +248,7 @@ class Partner:
     published: str | None = None  # its date, ISO 8601 at the precision written
     links: tuple[Link, ...] = ()  # the links of its heading and text (HTML, Markdown): where it came from
     group: str | None = None  # the page's group heading over its section, if any
+    captured: str | None = None  # when its page was fetched (a page read by its URL or from a capture)
 
     def short_name(self) -> str:
         return short_name(self.acronym, self.name)

@@ -89,4 +89,5 @@ def test_help_imports_none_of_the_heavy_libraries():
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
-    assert not imported & {"spacy", "dateparser", "xlsxwriter", "selectolax", "fastjsonschema", "pandas"}, imported
+    assert not imported & {"spacy", "dateparser", "xlsxwriter", "selectolax", "fastjsonschema", "pandas", "httpx",
+                           "warcio", "protego", "pypdf"}, imported

@@ -3,13 +3,14 @@
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 from conftest import ROOT, SEED
 
 from pipeline import cache as cache_module
 from pipeline.config import Config
-from pipeline.models import Partner
+from pipeline.models import Document, Partner
 
 
 def _files(folder):
@@ -138,3 +139,16 @@ def test_an_identical_rerun_says_the_warnings_of_the_run_it_copies(cli, tmp_path
     assert "outputs copied" not in runs[0].stderr and "outputs copied" in runs[1].stderr
     for run in runs:
         assert "warning: " in run.stderr and "acronym ZXQA is neither in the gazetteer" in run.stderr
+
+
+@pytest.mark.parametrize(("change", "same"), [
+    ({}, True),
+    ({"captured": "2026-01-05T09:00:00Z"}, False),  # a later capture of the same bytes: its time is in the outputs
+    ({"path": "https://example.org/new"}, False),
+    ({"sha256": "b" * 64}, False),
+])
+def test_a_saved_run_is_reused_only_for_the_same_pages_and_captures(config, change, same):
+    page = Document(source="https://example.org/p", sha256="a" * 64, title=None, sections=(),
+                    path="https://example.org/p", captured="2025-12-01T09:00:00Z")
+    key = cache_module.run_key([page], ["json"], config)
+    assert (cache_module.run_key([replace(page, **change)], ["json"], config) == key) is same

@@ -41,8 +41,8 @@ def head_data(documents: Sequence[Document], config: Config) -> dict:
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": GENERATOR, "version": __version__, "spacy_model": config.model_label},
         "documents": [
-            {"source": d.source, "path": d.path, "sha256": d.sha256, "title": d.title, "n_sections": len(d.sections),
-             "encoding": d.encoding, "ignored_lines": [line for line, _ in d.ignored]}
+            {"source": d.source, "path": d.path, "captured": d.captured, "sha256": d.sha256, "title": d.title,
+             "n_sections": len(d.sections), "encoding": d.encoding, "ignored_lines": [line for line, _ in d.ignored]}
             for d in documents
         ],
     }
@@ -103,7 +103,7 @@ def partner_rows(p: Partner) -> dict[str, list[dict]]:
             "themes": LIST_SEP.join(t.code for t in p.themes),
             "text_sha256": p.text_sha256, "text": p.text,
             "organisation": itself.name if itself else None, "organisation_acronym": itself.acronym if itself else None,
-            "group": p.group,
+            "group": p.group, "captured": p.captured,
         }],
         "organisations.csv": [{
             **key, "name": o.name, "acronym": o.acronym, "found_by": o.source, "n_mentions": len(o.mentions),

@@ -11,6 +11,7 @@ from ..models import AGREEMENT_STATUSES, AGREEMENT_TYPES, DATE_PRECISIONS, DATE_
 PARTIAL_DATE = rf"^{models.PARTIAL_DATE}$"
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SHA256 = r"^[0-9a-f]{64}$"
+CAPTURED = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 # Stands for the theme codes of the configuration's vocabulary in the static table definitions.
 THEME_CODES = "<theme codes>"
 # Stands between two sentences of an evidence that are not next to each other in the text.
@@ -72,6 +73,8 @@ TABLES: dict[str, list[dict]] = {
         _f("organisation_acronym", description="That organisation's canonical acronym, if any"),
         _f("group", description="The page's group heading over the partner (\"Organisations internationales\"), "
                                 "if any"),
+        _f("captured", description="When its page was fetched (UTC, ISO 8601), for a page read by its URL or "
+                                   "from a web capture; empty for a page file", pattern=CAPTURED),
     ],
     "organisations.csv": _KEYS + [
         _f("name", description="Canonical full name", required=True),

@@ -8,6 +8,7 @@ computed later points into the text the user reads.
 
 from __future__ import annotations
 
+import codecs
 import re
 import stat
 import unicodedata
@@ -81,7 +82,7 @@ def decode(source: str, data: bytes, charset: str | None = None) -> tuple[str, s
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError:
             data = data[3:]  # a UTF-8 mark on bytes that are not UTF-8: the other encodings decide
-    if charset:
+    if charset and not _utf8_declared_otherwise(charset, data):
         try:
             text = data.decode(charset)
             if _looks_like_text(text):
@@ -101,6 +102,19 @@ def decode(source: str, data: bytes, charset: str | None = None) -> tuple[str, s
             return text, encoding
     raise InputError(source, "the bytes are not valid text in any supported encoding",
                      "re-save the page as UTF-8")
+
+
+def _utf8_declared_otherwise(charset: str, data: bytes) -> bool:
+    """Bytes that are UTF-8 beyond ASCII, declared in another charset: read in a one-byte charset they
+    would decode, silently, to "crÃ©Ã©e". Text in such a charset is almost never valid UTF-8 by chance,
+    so the bytes win over the declaration."""
+    try:
+        if data.isascii() or codecs.lookup(charset).name == "utf-8":
+            return False
+        data.decode("utf-8")
+    except (LookupError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def _encodings(data: bytes):

@@ -453,13 +453,13 @@ def to_partners(documents: Iterable[Document], resources: Resources) -> tuple[Pa
         for section in doc.sections:
             name, acronym = parse_heading(section.heading, resources.gazetteer.acronyms,
                                           resources.layout.heading_prefixes)
-            drafts.append((section, name, acronym, slug(short_name(acronym, name))))
+            drafts.append((section, doc.captured, name, acronym, slug(short_name(acronym, name))))
     counts: dict[str, int] = {}
     for *_, base in drafts:
         counts[base] = counts.get(base, 0) + 1
     seen: set[str] = set()
     partners = []
-    for section, name, acronym, base in drafts:
+    for section, captured, name, acronym, base in drafts:
         pid = base
         if counts[base] > 1:
             # Same slug twice in a run: tell them apart by what they are, not where they stand (the
@@ -475,7 +475,7 @@ def to_partners(documents: Iterable[Document], resources: Resources) -> tuple[Pa
             partner_id=pid, source=section.source, section_index=section.index,
             heading=section.heading, name=name, acronym=acronym, text=section.text,
             text_sha256=sha256(section.text), published_text=section.published_text, links=section.links,
-            group=section.group,
+            group=section.group, captured=captured,
         ))
     return tuple(partners)
 

@@ -21,6 +21,25 @@ def test_decodes_supported_encodings(data, encoding):
     assert "créée" in normalise(text)
 
 
+PLAIN = PAGE.replace("’", "'").replace("« ", "").replace(" »", "")  # accents only: one-byte charsets decode it
+
+
+@pytest.mark.parametrize(("data", "declared", "encoding"), [
+    (PAGE.encode("utf-8"), "utf-8", "utf-8"),
+    (PAGE.encode("cp1252"), "windows-1252", "windows-1252"),
+    (PAGE.encode("cp1252"), "utf-8", "cp1252"),  # declared UTF-8, is not: the page's evidence decides
+    (PLAIN.encode("utf-8"), "iso-8859-1", "utf-8"),  # declared Latin-1 for UTF-8: no "crÃ©Ã©e"
+    (PLAIN.encode("utf-8"), "windows-1252", "utf-8"),
+    (PLAIN.encode("utf-8"), "no-such-charset", "utf-8"),
+    (PLAIN.encode("ascii", "ignore"), "iso-8859-1", "iso-8859-1"),
+], ids=["utf-8", "cp1252", "utf-8-but-cp1252", "latin-1-but-utf-8", "cp1252-but-utf-8", "unknown", "ascii"])
+def test_a_declared_charset_is_tried_first_but_never_gives_mojibake(data, declared, encoding):
+    text, used = decode("https://example.org/page", data, declared)
+    assert used == encoding
+    assert "Ã" not in text
+    assert "créée" in text or data.isascii()
+
+
 @pytest.mark.parametrize(("raw", "expected"), [
     ("13\u00a0mai\u00a01998", "13 mai 1998"),
     ("texte\u202f;", "texte ;"),
