@@ -9,7 +9,7 @@ from conftest import ROOT, SEED
 
 from pipeline import cache as cache_module
 from pipeline.config import Config
-from pipeline.models import Partner
+from pipeline.models import Document, Partner
 
 
 def _files(folder):
@@ -138,3 +138,13 @@ def test_an_identical_rerun_says_the_warnings_of_the_run_it_copies(cli, tmp_path
     assert "outputs copied" not in runs[0].stderr and "outputs copied" in runs[1].stderr
     for run in runs:
         assert "warning: " in run.stderr and "acronym ZXQA is neither in the gazetteer" in run.stderr
+
+
+@pytest.mark.parametrize(("previous", "same_as_without"), [(None, True), ("a", False), ("b", False)])
+def test_the_key_of_a_whole_run_holds_the_previous_run_it_is_compared_with(config, previous, same_as_without):
+    documents = [Document("page.txt", "1" * 64, None, ())]
+    without = cache_module.run_key(documents, ("json",), config)
+    key = cache_module.run_key(documents, ("json",), config, previous=previous)
+    assert (key == without) is same_as_without
+    others = {cache_module.run_key(documents, ("json",), config, previous=p) for p in ("a", "b")}
+    assert len(others) == 2
