@@ -5,6 +5,7 @@
     summary = api.run(["corpus"], out="outputs")              # python -m pipeline run corpus --out outputs
     scores = api.evaluate("corpus/gold/omd_partenaires_fr.gold.json", "outputs")   # ... evaluate
     changes = api.diff("outputs_old", "outputs")               # ... diff outputs_old outputs
+    api.run(["corpus"], out="outputs", previous="outputs_old")  # ... run corpus --previous outputs_old
 
 ``run`` serves one run; a ``Pipeline`` serves many, with the model loaded once (on the first section
 that is not in the cache), and splits a run into ``read`` then ``write`` for callers that want the
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,15 +31,17 @@ from typing import TYPE_CHECKING
 from .cache import Cache, run_key
 from .config import CACHE_DIR, Config
 from .errors import InputError, Interrupted
-from .models import Document
+from .models import Document, Partner
 from .outputs.folder import FORMATS, copy_outputs, locked, write_file
 from .run import log_warning, stream
 from .stages.reading import collect_inputs, read_bytes, source_name
 from .stages.sections import read_documents
+from .text import sha256
 from .tools import files
 
 if TYPE_CHECKING:
     from .analysis import Analyser
+    from .tools.diff import Tracker
     from .tools.evaluate import Evaluation
 
 __all__ = ["FORMATS", "Config", "Inputs", "Pipeline", "RunSummary", "check_formats", "diff", "evaluate", "load_json",
@@ -79,6 +82,7 @@ class RunSummary:
     cache_hits: int | None = None  # None: the run used no cache
     cache_misses: int | None = None
     warnings: list[str] = field(default_factory=list)
+    changes: dict | None = None  # since the previous run given (as ``diff`` gives them), else None
 
     @property
     def exit_code(self) -> int:
@@ -128,31 +132,39 @@ class Pipeline:
         return Inputs(documents, errors + read_errors)
 
     def write(self, inputs: Inputs, out: Path | str, formats: Sequence[str] = FORMATS, workers: int = 1,
-              cache_dir: Path | str | None = CACHE_DIR,
-              progress: Callable[[int], None] | None = None) -> RunSummary:
+              cache_dir: Path | str | None = CACHE_DIR, progress: Callable[[int], None] | None = None,
+              previous: Path | str | None = None) -> RunSummary:
         """Analyse ``inputs`` and replace the folder ``out`` by their outputs, all at once.
 
         With a ``cache_dir`` (None: no cache), cached sections are not analysed again, and a run
-        identical to a recent one copies its outputs and says again what it warned about. Raises
-        OutputError, ModelError or SchemaError; the previous outputs are then left as they were.
+        identical to a recent one copies its outputs and says again what it warned about. With
+        ``previous`` (a run's outputs folder or partners.json; it may be ``out`` itself), what changed
+        since that run is written too: ``changes.json``, a changes sheet in the workbook, a changes
+        section in the report. Raises InputError for a ``previous`` that is not a run's partners.json
+        (before anything is analysed), OutputError, ModelError or SchemaError; the previous outputs are
+        then left as they were.
         """
         formats = check_formats(formats)
         out = Path(out)
         with locked(out):
-            return self._write(inputs, out, formats, workers, cache_dir, progress)
+            before = _Previous.load(previous) if previous is not None else None  # read before out is replaced
+            return self._write(inputs, out, formats, workers, cache_dir, progress, before)
 
     def _write(self, inputs: Inputs, out: Path, formats: Sequence[str], workers: int, cache_dir: Path | str | None,
-               progress: Callable[[int], None] | None) -> RunSummary:
+               progress: Callable[[int], None] | None, previous: _Previous | None = None) -> RunSummary:
         documents = inputs.documents
         summary = RunSummary(out, len(documents), inputs.sections, 0, 0, inputs.set_aside, list(inputs.errors))
         cache = Cache(cache_dir, self.config) if cache_dir is not None else None
-        key = run_key(documents, formats, self.config) if cache is not None else None
+        key = run_key(documents, formats, self.config, previous=previous.key if previous else None) \
+            if cache is not None else None
         saved = cache.saved_run(key) if cache is not None else None
         if saved is not None:
             _reuse(saved, out, summary)
             cache.hits = summary.sections
+            if previous is not None:
+                summary.changes = _saved_changes(out)
         else:
-            self._analyse_and_write(inputs, out, formats, workers, cache, progress, summary)
+            self._analyse_and_write(inputs, out, formats, workers, cache, progress, summary, previous)
             if cache is not None:
                 try:
                     cache.save_run(key, out, {"kept": summary.kept, "failed": summary.failed,
@@ -165,17 +177,20 @@ class Pipeline:
 
     def run(self, inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs",
             formats: Sequence[str] = FORMATS, workers: int = 1, cache_dir: Path | str | None = CACHE_DIR,
-            progress: Callable[[int], None] | None = None) -> RunSummary:
+            progress: Callable[[int], None] | None = None, previous: Path | str | None = None) -> RunSummary:
         """``read`` then ``write``. Raises InputError when no page can be read (the summary lists the
         inputs that failed among others)."""
         pages = self.read(inputs)
         if not pages.documents:
             raise pages.errors[0] if pages.errors else InputError(None, "no input", "name a page or a folder")
-        return self.write(pages, out, formats, workers, cache_dir, progress)
+        return self.write(pages, out, formats, workers, cache_dir, progress, previous)
 
     def _analyse_and_write(self, inputs: Inputs, out: Path, formats: Sequence[str], workers: int,
-                           cache: Cache | None, progress: Callable[[int], None] | None, summary: RunSummary) -> None:
+                           cache: Cache | None, progress: Callable[[int], None] | None, summary: RunSummary,
+                           previous: _Previous | None = None) -> None:
         from .outputs.background import write_run
+        from .outputs.rows import partner_data
+        from .tools import diff as diffing
 
         def warn(message: str) -> None:  # said now, and kept with the outputs for an identical re-run
             summary.warnings.append(message)
@@ -183,8 +198,69 @@ class Pipeline:
 
         items = stream(inputs.documents, self.config, lambda pending: self.analyser.analyse_all(pending, workers),
                        cache=cache, progress=progress, warn=warn)
-        summary.kept, failed = write_run(out, formats, inputs.documents, self.config, items)
+        changes = None
+        if previous is not None:
+            # Each partner's compact form is kept as it goes by (not its text); the changes are known
+            # once the last one has, and are written with the rest of the outputs.
+            tracker = previous.tracker
+            items = _watched(items, lambda partner: tracker.add(partner_data(partner)))
+
+            def changes():
+                summary.changes = tracker.changes()
+                return diffing.for_outputs(summary.changes, previous.label)
+
+        summary.kept, failed = write_run(out, formats, inputs.documents, self.config, items, changes=changes)
         summary.failed = len(failed)
+
+
+@dataclass
+class _Previous:
+    """The run a new run is compared with: how it was named, its partners in compact form (no text),
+    and the key of both for the cache of whole runs."""
+
+    label: str
+    tracker: Tracker
+    key: str
+
+    @classmethod
+    def load(cls, path: Path | str) -> _Previous:
+        from .tools import diff as diffing
+
+        hint = "give --previous the outputs folder (or the partners.json) of an earlier run"
+        try:
+            file, data = load_json(path, "previous run")
+        except InputError as exc:
+            raise InputError(exc.source, exc.problem, hint) from exc
+        try:
+            tracker = diffing.Tracker(data)
+        except ValueError as exc:
+            raise InputError(str(file), f"not the partners.json of a run: {exc}", hint) from exc
+        # What the changes depend on: the previous run's name (the report says it) and its partners.
+        content = json.dumps([{k: v.hex() if isinstance(v, bytes) else v for k, v in p.items()}
+                              for p in tracker.old], ensure_ascii=False, sort_keys=True)
+        return cls(str(file), tracker, sha256(f"{file}\0{content}"))
+
+
+def _watched(items: Iterator[Partner | object], seen: Callable[[Partner], None]) -> Iterator:
+    """``items`` as they come, each partner shown to ``seen`` first; closing it closes ``items``."""
+    try:
+        for item in items:
+            if isinstance(item, Partner):
+                seen(item)
+            yield item
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
+def _saved_changes(folder: Path) -> dict | None:
+    """The changes a run wrote into ``folder`` (its changes.json), as ``diff`` gives them; None if none."""
+    try:
+        data = json.loads((folder / "changes.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {k: v for k, v in data.items() if k != "previous"} if isinstance(data, dict) else None
 
 
 def _reuse(saved: tuple[Path, dict], out: Path, summary: RunSummary) -> None:
@@ -200,10 +276,10 @@ def _reuse(saved: tuple[Path, dict], out: Path, summary: RunSummary) -> None:
 
 def run(inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs", formats: Sequence[str] = FORMATS,
         workers: int = 1, cache_dir: Path | str | None = CACHE_DIR, config: Config | None = None,
-        progress: Callable[[int], None] | None = None) -> RunSummary:
+        progress: Callable[[int], None] | None = None, previous: Path | str | None = None) -> RunSummary:
     """``python -m pipeline run``: read the pages, analyse them, write the outputs into ``out``
-    (``Pipeline(config).run(…)``)."""
-    return Pipeline(config).run(inputs, out, formats, workers, cache_dir, progress)
+    (``Pipeline(config).run(…)``); with ``previous`` (``--previous``), what changed since that run too."""
+    return Pipeline(config).run(inputs, out, formats, workers, cache_dir, progress, previous)
 
 
 def load_json(path: Path | str, what: str) -> tuple[Path, dict]:
@@ -262,12 +338,18 @@ def save_evaluation(result: Evaluation, pred: Path | str) -> None:
 
 def _save_evaluation(result: Evaluation, pred_file: Path, pred_data: dict) -> None:
     from .outputs import report
+    from .tools import diff as diffing
 
     data = result.as_dict()
     write_file(pred_file.parent / "evaluation.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
     report_file = pred_file.parent / "report.html"
     if report_file.exists():
-        write_file(report_file, report.render(pred_data, data).encode("utf-8"))
+        # The report of a run given a previous one keeps its changes section (from changes.json).
+        try:
+            changes = diffing.saved(json.loads((pred_file.parent / "changes.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            changes = None
+        write_file(report_file, report.render(pred_data, data, changes).encode("utf-8"))
 
 
 def diff(old: Path | str, new: Path | str, write: Path | str | None = None) -> dict:
