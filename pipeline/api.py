@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from .cache import Cache, run_key
 from .config import CACHE_DIR, Config
 from .errors import InputError, Interrupted
-from .models import Document, Partner
+from .models import Changes, Document, Partner
 from .outputs.folder import FORMATS, copy_outputs, locked, write_file
 from .run import log_warning, stream
 from .stages.reading import collect_inputs, read_bytes, source_name
@@ -198,18 +198,18 @@ class Pipeline:
 
         items = stream(inputs.documents, self.config, lambda pending: self.analyser.analyse_all(pending, workers),
                        cache=cache, progress=progress, warn=warn)
-        changes = None
+        since: Callable[[], Changes] | None = None
         if previous is not None:
             # Each partner's compact form is kept as it goes by (not its text); the changes are known
             # once the last one has, and are written with the rest of the outputs.
             tracker = previous.tracker
             items = _watched(items, lambda partner: tracker.add(partner_data(partner)))
 
-            def changes():
+            def since() -> Changes:
                 summary.changes = tracker.changes()
                 return diffing.for_outputs(summary.changes, previous.label)
 
-        summary.kept, failed = write_run(out, formats, inputs.documents, self.config, items, changes=changes)
+        summary.kept, failed = write_run(out, formats, inputs.documents, self.config, items, changes=since)
         summary.failed = len(failed)
 
 
@@ -241,7 +241,7 @@ class _Previous:
         return cls(str(file), tracker, sha256(f"{file}\0{content}"))
 
 
-def _watched(items: Iterator[Partner | object], seen: Callable[[Partner], None]) -> Iterator:
+def _watched(items: Iterable, seen: Callable[[Partner], None]) -> Iterator:
     """``items`` as they come, each partner shown to ``seen`` first; closing it closes ``items``."""
     try:
         for item in items:
@@ -254,13 +254,19 @@ def _watched(items: Iterator[Partner | object], seen: Callable[[Partner], None])
             close()
 
 
-def _saved_changes(folder: Path) -> dict | None:
-    """The changes a run wrote into ``folder`` (its changes.json), as ``diff`` gives them; None if none."""
+def _changes_file(folder: Path) -> dict | None:
+    """The changes.json a run wrote into ``folder``, parsed; None if there is none to read."""
     try:
         data = json.loads((folder / "changes.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return {k: v for k, v in data.items() if k != "previous"} if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else None
+
+
+def _saved_changes(folder: Path) -> dict | None:
+    """The changes a run wrote into ``folder``, as ``diff`` gives them (without ``previous``)."""
+    data = _changes_file(folder)
+    return {k: v for k, v in data.items() if k != "previous"} if data is not None else None
 
 
 def _reuse(saved: tuple[Path, dict], out: Path, summary: RunSummary) -> None:
@@ -345,10 +351,8 @@ def _save_evaluation(result: Evaluation, pred_file: Path, pred_data: dict) -> No
     report_file = pred_file.parent / "report.html"
     if report_file.exists():
         # The report of a run given a previous one keeps its changes section (from changes.json).
-        try:
-            changes = diffing.saved(json.loads((pred_file.parent / "changes.json").read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            changes = None
+        saved = _changes_file(pred_file.parent)
+        changes = diffing.saved(saved) if saved is not None else None
         write_file(report_file, report.render(pred_data, data, changes).encode("utf-8"))
 
 

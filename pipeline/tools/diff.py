@@ -434,8 +434,8 @@ def _set_changes(old: Iterable, new: Iterable) -> dict[str, list]:
 
 # --- rendering -----------------------------------------------------------------------------------
 
-def _agreement_label(item: dict) -> str:
-    parties = " + ".join(item["parties"]) or "no party"
+def _agreement_label(item: dict, quote=str) -> str:
+    parties = " + ".join(map(quote, item["parties"])) or "no party"
     rank = f" #{item['occurrence']}" if item["occurrence"] > 1 else ""
     return f"{item['type']}{rank} ({parties})"
 
@@ -444,33 +444,38 @@ def _date(value: str | None) -> str:
     return value or "undated"
 
 
-def _agreement_text(item: dict, date: str | None) -> str:
-    return f"{_agreement_label(item)}, {_date(date)}"
+def _agreement_text(item: dict, date: str | None, quote=str) -> str:
+    return f"{_agreement_label(item, quote)}, {_date(date)}"
 
 
-def _content_lines(entry: dict) -> list[str]:
-    """The items of a partner added or removed, one line per kind."""
-    lines = [f"agreement: {_agreement_text(a, a['date'])}" for a in entry["agreements"]]
-    for field, noun in (("dates", "dates"), ("organisations", "organisations"), ("themes", "themes")):
-        if entry[field]:
-            lines.append(f"{noun}: {', '.join(entry[field])}")
+# The lists of a report, each item passed through ``quote`` (Markdown escapes what the text holds, not
+# the report's own "->").
+_LISTS = (("dates", "dates"), ("organisations", "organisations"), ("themes", "themes"))
+
+
+def _content_lines(entry: dict, quote=str) -> list[str]:
+    """The items of a partner added or removed, one line per kind (none in a hand-made entry without them)."""
+    lines = [f"agreement: {_agreement_text(a, a['date'], quote)}" for a in entry.get("agreements", ())]
+    for field, noun in _LISTS:
+        if entry.get(field):
+            lines.append(f"{noun}: {', '.join(map(quote, entry[field]))}")
     return lines
 
 
-def _partner_lines(entry: dict) -> list[str]:
+def _partner_lines(entry: dict, quote=str) -> list[str]:
     """One line per kind of change of a modified partner, shared by the text and Markdown reports."""
     lines = []
     if entry["text_changed"]:
         lines.append("text changed")
     agreements = entry["agreements"]
-    lines += [f"agreement added: {_agreement_text(a, a['date'])}" for a in agreements["added"]]
-    lines += [f"agreement removed: {_agreement_text(a, a['date'])}" for a in agreements["removed"]]
-    lines += [f"agreement re-dated: {_agreement_text(a, a['old_date'])} -> {_date(a['new_date'])}"
+    lines += [f"agreement added: {_agreement_text(a, a['date'], quote)}" for a in agreements["added"]]
+    lines += [f"agreement removed: {_agreement_text(a, a['date'], quote)}" for a in agreements["removed"]]
+    lines += [f"agreement re-dated: {_agreement_text(a, a['old_date'], quote)} -> {_date(a['new_date'])}"
               for a in agreements["redated"]]
-    for field, noun in (("dates", "dates"), ("organisations", "organisations"), ("themes", "themes")):
+    for field, noun in _LISTS:
         for kind in ("added", "removed"):
             if entry[field][kind]:
-                lines.append(f"{noun} {kind}: {', '.join(entry[field][kind])}")
+                lines.append(f"{noun} {kind}: {', '.join(map(quote, entry[field][kind]))}")
     return lines
 
 
@@ -489,8 +494,8 @@ def _renamed_headings(entry: dict, quote=str) -> str:
 
 
 def _summary_lines(summary: dict) -> list[str]:
-    parts = [f"{summary[f'partners_{kind}']} {kind}" for kind in ("added", "removed", "renamed", "modified")]
-    s = summary
+    s = {**dict.fromkeys(SUMMARY_KEYS, 0), **summary}  # (a hand-made summary may hold only some counts)
+    parts = [f"{s[f'partners_{kind}']} {kind}" for kind in ("added", "removed", "renamed", "modified")]
     return ["Partners: " + ", ".join(parts) + ".",
             f"Agreements: {s['agreements_added']} added, {s['agreements_removed']} removed, "
             f"{s['agreements_redated']} re-dated. Dates: {s['dates_added']} added, {s['dates_removed']} removed. "
@@ -520,9 +525,8 @@ def _render_text(changes: dict) -> str:
 
 
 # Characters Markdown would read as markup in a heading or an item: escaped so they show as written
-# ("*OMD*" stays "*OMD*", a "<script>" stays text). Intraword "_" and parentheses are no markup, nor is
-# ">" but at the start of a line, where no heading or item is written (so "old -> new" reads as typed).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<|#])")
+# ("*OMD*" stays "*OMD*", a "<script>" stays text). Intraword "_" and parentheses are no markup.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|#])")
 
 
 def _md(text: object) -> str:
@@ -539,7 +543,7 @@ def _render_markdown(changes: dict) -> str:
             lines += ["", f"## Partners {kind}", ""]
             for entry in changes[f"partners_{kind}"]:
                 lines.append(f"- `{entry['partner_id']}`: {_md(entry['heading'])}")
-                lines += [f"  - {_md(line)}" for line in _content_lines(entry)]
+                lines += [f"  - {line}" for line in _content_lines(entry, _md)]
     if changes["partners_renamed"]:
         lines += ["", "## Partners renamed", ""]
         lines += [f"- `{_renamed_ids(p)}`: {_renamed_headings(p, _md)}"
@@ -548,7 +552,7 @@ def _render_markdown(changes: dict) -> str:
         lines += ["", "## Partners modified"]
         for entry in changes["partners_modified"]:
             lines += ["", f"### `{entry['partner_id']}`: {_md(entry['heading'])}", ""]
-            lines += [f"- {_md(line)}" for line in _partner_lines(entry)]
+            lines += [f"- {line}" for line in _partner_lines(entry, _md)]
     return "\n".join(lines) + "\n"
 
 

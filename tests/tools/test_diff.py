@@ -621,3 +621,12 @@ def test_headline():
     assert headline(UNCHANGED) == "No change."
     assert headline(_every_kind_of_change()).startswith("Partners: 1 added, 1 removed, 1 renamed, 2 modified. "
                                                         "Agreements: 1 added")
+
+
+def test_markdown_escapes_the_items_of_a_partner_added_but_not_its_own_arrows():
+    old, new = base_run(), base_run()
+    new["partners"].append(_partner("z", 4, "Z", text="Z v1", organisations=[("*Z* <b>", None)]))
+    _partner_of(new, "aiea")["agreements"][0]["date"] = "1998-05"
+    text = render(compare(old, new), "markdown")
+    assert "  - organisations: \\*Z\\* \\<b\\>" in text and "<b>" not in text
+    assert "1998-05-13 -> 1998-05" in text
