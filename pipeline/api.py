@@ -7,6 +7,7 @@
     changes = api.diff("outputs_old", "outputs")               # ... diff outputs_old outputs
     tables = api.load("outputs")                                # the CSV views as typed pandas DataFrames
     drafted = api.draft_gold("page.html", "gold/page.gold.json")  # ... gold draft page.html --out …
+    api.run(["corpus"], out="outputs", previous="outputs_old")  # ... run corpus --previous outputs_old
 
 ``run`` serves one run; a ``Pipeline`` serves many, with the model loaded once (on the first section
 that is not in the cache), and splits a run into ``read`` then ``write`` for callers that want the
@@ -25,7 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,16 +34,18 @@ from typing import TYPE_CHECKING
 from .cache import Cache, run_key
 from .config import CACHE_DIR, CAPTURES_DIR, Config
 from .errors import InputError, Interrupted
-from .models import Document, RawPage
+from .models import Changes, Document, Partner, RawPage
 from .outputs.folder import FORMATS, copy_outputs, locked, write_file
 from .run import log_warning, stream
 from .sources import is_url, latest_captures
 from .stages.reading import PDF_SUFFIXES, WARC_SUFFIXES, collect_inputs, read_bytes, source_name, source_names
 from .stages.sections import read_documents
+from .text import sha256
 from .tools import files
 
 if TYPE_CHECKING:
     from .analysis import Analyser
+    from .tools.diff import Tracker
     from .tools.evaluate import Evaluation
     from .tools.load import Tables
 
@@ -84,6 +87,7 @@ class RunSummary:
     cache_hits: int | None = None  # None: the run used no cache
     cache_misses: int | None = None
     warnings: list[str] = field(default_factory=list)
+    changes: dict | None = None  # since the previous run given (as ``diff`` gives them), else None
 
     @property
     def exit_code(self) -> int:
@@ -180,31 +184,39 @@ class Pipeline:
         return [RawPage(source, read_bytes(path), source_name(path))]
 
     def write(self, inputs: Inputs, out: Path | str, formats: Sequence[str] = FORMATS, workers: int = 1,
-              cache_dir: Path | str | None = CACHE_DIR,
-              progress: Callable[[int], None] | None = None) -> RunSummary:
+              cache_dir: Path | str | None = CACHE_DIR, progress: Callable[[int], None] | None = None,
+              previous: Path | str | None = None) -> RunSummary:
         """Analyse ``inputs`` and replace the folder ``out`` by their outputs, all at once.
 
         With a ``cache_dir`` (None: no cache), cached sections are not analysed again, and a run
-        identical to a recent one copies its outputs and says again what it warned about. Raises
-        OutputError, ModelError or SchemaError; the previous outputs are then left as they were.
+        identical to a recent one copies its outputs and says again what it warned about. With
+        ``previous`` (a run's outputs folder or partners.json; it may be ``out`` itself), what changed
+        since that run is written too: ``changes.json``, a changes sheet in the workbook, a changes
+        section in the report. Raises InputError for a ``previous`` that is not a run's partners.json
+        (before anything is analysed), OutputError, ModelError or SchemaError; the previous outputs are
+        then left as they were.
         """
         formats = check_formats(formats)
         out = Path(out)
         with locked(out):
-            return self._write(inputs, out, formats, workers, cache_dir, progress)
+            before = _Previous.load(previous) if previous is not None else None  # read before out is replaced
+            return self._write(inputs, out, formats, workers, cache_dir, progress, before)
 
     def _write(self, inputs: Inputs, out: Path, formats: Sequence[str], workers: int, cache_dir: Path | str | None,
-               progress: Callable[[int], None] | None) -> RunSummary:
+               progress: Callable[[int], None] | None, previous: _Previous | None = None) -> RunSummary:
         documents = inputs.documents
         summary = RunSummary(out, len(documents), inputs.sections, 0, 0, inputs.set_aside, list(inputs.errors))
         cache = Cache(cache_dir, self.config) if cache_dir is not None else None
-        key = run_key(documents, formats, self.config) if cache is not None else None
+        key = run_key(documents, formats, self.config, previous=previous.key if previous else None) \
+            if cache is not None else None
         saved = cache.saved_run(key) if cache is not None else None
         if saved is not None:
             _reuse(saved, out, summary)
             cache.hits = summary.sections
+            if previous is not None:
+                summary.changes = _saved_changes(out)
         else:
-            self._analyse_and_write(inputs, out, formats, workers, cache, progress, summary)
+            self._analyse_and_write(inputs, out, formats, workers, cache, progress, summary, previous)
             if cache is not None:
                 try:
                     cache.save_run(key, out, {"kept": summary.kept, "failed": summary.failed,
@@ -218,17 +230,20 @@ class Pipeline:
     def run(self, inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs",
             formats: Sequence[str] = FORMATS, workers: int = 1, cache_dir: Path | str | None = CACHE_DIR,
             progress: Callable[[int], None] | None = None,
-            source_names: Mapping[Path | str, str] | None = None) -> RunSummary:
+            source_names: Mapping[Path | str, str] | None = None, previous: Path | str | None = None) -> RunSummary:
         """``read`` then ``write``. Raises InputError when no page can be read (the summary lists the
         inputs that failed among others)."""
         pages = self.read(inputs, source_names)
         if not pages.documents:
             raise pages.errors[0] if pages.errors else InputError(None, "no input", "name a page or a folder")
-        return self.write(pages, out, formats, workers, cache_dir, progress)
+        return self.write(pages, out, formats, workers, cache_dir, progress, previous)
 
     def _analyse_and_write(self, inputs: Inputs, out: Path, formats: Sequence[str], workers: int,
-                           cache: Cache | None, progress: Callable[[int], None] | None, summary: RunSummary) -> None:
+                           cache: Cache | None, progress: Callable[[int], None] | None, summary: RunSummary,
+                           previous: _Previous | None = None) -> None:
         from .outputs.background import write_run
+        from .outputs.rows import partner_data
+        from .tools import diff as diffing
 
         def warn(message: str) -> None:  # said now, and kept with the outputs for an identical re-run
             summary.warnings.append(message)
@@ -236,8 +251,75 @@ class Pipeline:
 
         items = stream(inputs.documents, self.config, lambda pending: self.analyser.analyse_all(pending, workers),
                        cache=cache, progress=progress, warn=warn)
-        summary.kept, failed = write_run(out, formats, inputs.documents, self.config, items)
+        since: Callable[[], Changes] | None = None
+        if previous is not None:
+            # Each partner's compact form is kept as it goes by (not its text); the changes are known
+            # once the last one has, and are written with the rest of the outputs.
+            tracker = previous.tracker
+            items = _watched(items, lambda partner: tracker.add(partner_data(partner)))
+
+            def since() -> Changes:
+                summary.changes = tracker.changes()
+                return diffing.for_outputs(summary.changes, previous.label)
+
+        summary.kept, failed = write_run(out, formats, inputs.documents, self.config, items, changes=since)
         summary.failed = len(failed)
+
+
+@dataclass
+class _Previous:
+    """The run a new run is compared with: how it was named, its partners in compact form (no text),
+    and the key of both for the cache of whole runs."""
+
+    label: str
+    tracker: Tracker
+    key: str
+
+    @classmethod
+    def load(cls, path: Path | str) -> _Previous:
+        from .tools import diff as diffing
+
+        hint = "give --previous the outputs folder (or the partners.json) of an earlier run"
+        try:
+            file, data = load_json(path, "previous run")
+        except InputError as exc:
+            raise InputError(exc.source, exc.problem, hint) from exc
+        try:
+            tracker = diffing.Tracker(data)
+        except ValueError as exc:
+            raise InputError(str(file), f"not the partners.json of a run: {exc}", hint) from exc
+        # What the changes depend on: the previous run's name (the report says it) and its partners.
+        content = json.dumps([{k: v.hex() if isinstance(v, bytes) else v for k, v in p.items()}
+                              for p in tracker.old], ensure_ascii=False, sort_keys=True)
+        return cls(str(file), tracker, sha256(f"{file}\0{content}"))
+
+
+def _watched(items: Iterable, seen: Callable[[Partner], None]) -> Iterator:
+    """``items`` as they come, each partner shown to ``seen`` first; closing it closes ``items``."""
+    try:
+        for item in items:
+            if isinstance(item, Partner):
+                seen(item)
+            yield item
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
+def _changes_file(folder: Path) -> dict | None:
+    """The changes.json a run wrote into ``folder``, parsed; None if there is none to read."""
+    try:
+        data = json.loads((folder / "changes.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _saved_changes(folder: Path) -> dict | None:
+    """The changes a run wrote into ``folder``, as ``diff`` gives them (without ``previous``)."""
+    data = _changes_file(folder)
+    return {k: v for k, v in data.items() if k != "previous"} if data is not None else None
 
 
 def _reuse(saved: tuple[Path, dict], out: Path, summary: RunSummary) -> None:
@@ -255,12 +337,14 @@ def run(inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs",
         workers: int = 1, cache_dir: Path | str | None = CACHE_DIR, config: Config | None = None,
         progress: Callable[[int], None] | None = None,
         source_names: Mapping[Path | str, str] | None = None, captures: Path | str = CAPTURES_DIR,
-        offline: bool = False) -> RunSummary:
+        offline: bool = False, previous: Path | str | None = None) -> RunSummary:
     """``python -m pipeline run``: read the pages, analyse them, write the outputs into ``out``
     (``Pipeline(config, captures, offline).run(…)``). ``source_names`` maps a page file to its name in
     the outputs (``--source-name FILE=NAME``); ``captures`` is where pages given by URL are kept
-    (``--captures``), and ``offline`` reads them from there only (``--offline``)."""
-    return Pipeline(config, captures, offline).run(inputs, out, formats, workers, cache_dir, progress, source_names)
+    (``--captures``), and ``offline`` reads them from there only (``--offline``); with ``previous``
+    (``--previous``), what changed since that run too."""
+    return Pipeline(config, captures, offline).run(inputs, out, formats, workers, cache_dir, progress, source_names,
+                                                   previous)
 
 
 def load_json(path: Path | str, what: str) -> tuple[Path, dict]:
@@ -345,12 +429,16 @@ def save_evaluation(result: Evaluation, pred: Path | str) -> None:
 
 def _save_evaluation(result: Evaluation, pred_file: Path, pred_data: dict) -> None:
     from .outputs import report
+    from .tools import diff as diffing
 
     data = result.as_dict()
     write_file(pred_file.parent / "evaluation.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
     report_file = pred_file.parent / "report.html"
     if report_file.exists():
-        write_file(report_file, report.render(pred_data, data).encode("utf-8"))
+        # The report of a run given a previous one keeps its changes section (from changes.json).
+        saved = _changes_file(pred_file.parent)
+        changes = diffing.saved(saved) if saved is not None else None
+        write_file(report_file, report.render(pred_data, data, changes).encode("utf-8"))
 
 
 def diff(old: Path | str, new: Path | str, write: Path | str | None = None) -> dict:

@@ -67,12 +67,16 @@ def analysis_key(config: Config, stages: Sequence[type[Extractor]] = STAGES, roo
     return sha256("\0".join(parts))
 
 
-def run_key(documents: Iterable[Document], formats: Sequence[str], config: Config, root: Path = PACKAGE) -> str:
+def run_key(documents: Iterable[Document], formats: Sequence[str], config: Config, root: Path = PACKAGE,
+            previous: str | None = None) -> str:
     """Key of a whole run's outputs: the pages (name and bytes), the formats, all of the code, the
-    resources and the model. The sections and every result are functions of these."""
+    resources and the model, and the key of the previous run it is compared with, if any (its name and
+    content: the changes written with the outputs). The sections and every result are functions of these."""
     parts = [__version__, fingerprint(root), config.resources.fingerprint, config.model, config.model_version,
              ",".join(formats)]
     parts += [f"{d.source}\x1f{d.path}\x1f{d.captured}\x1f{d.sha256}" for d in documents]
+    if previous is not None:  # (a run compared with none keeps the key it always had)
+        parts.append(f"previous\x1f{previous}")
     return sha256("\0".join(parts))
 
 

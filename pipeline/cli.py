@@ -2,9 +2,9 @@
 
 The only module that imports click, parses arguments and prints; each command calls its
 counterpart in ``api`` and turns the project's errors into one line on stderr and an exit code: 0
-success, 1 some inputs or sections failed (the rest was written) or a score fell below
-``--min-f1``, 2 bad input, 3 the outputs cannot be written or the set-up is broken (a resource file,
-the model). The API (and with it spaCy, dateparser, XlsxWriter) is imported only by the command
+success, 1 some inputs or sections failed (the rest was written), a score fell below ``--min-f1``
+or ``diff --exit-code`` found a change, 2 bad input, 3 the outputs cannot be written or the set-up is
+broken (a resource file, the model). The API (and with it spaCy, dateparser, XlsxWriter) is imported only by the command
 that runs, so that ``--help`` stays fast.
 """
 
@@ -23,6 +23,7 @@ from .config import CACHE_DIR, CAPTURES_DIR
 from .errors import InputError, Interrupted, PipelineError
 from .signals import held
 from .tools.diff import FORMATS as DIFF_FORMATS
+from .tools.diff import headline
 
 PROGRESS_MIN = 200  # sections: a shorter run is over before a bar would tell anything
 log = logging.getLogger("pipeline")
@@ -152,11 +153,14 @@ def _exit(code: int) -> None:
               help="Where pages given by URL are kept, as WARC files (one per URL, appended to at each fetch).")
 @click.option("--offline", is_flag=True,
               help="Read pages given by URL from their last capture in --captures; never use the network.")
+@click.option("--previous", type=click.Path(path_type=Path), default=None,
+              help="An earlier run (its outputs folder or partners.json; may be the --out folder) to compare "
+                   "with: adds changes.json, a changes sheet and a changes section in the report.")
 @_resources_option
 @_with_verbosity
 def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: int, no_cache: bool, cache_dir: Path,
-        source_names: tuple[str, ...], captures: Path, offline: bool, resources: Path | None, verbose: bool,
-        quiet: bool) -> None:
+        source_names: tuple[str, ...], captures: Path, offline: bool, previous: Path | None, resources: Path | None,
+        verbose: bool, quiet: bool) -> None:
     """Run the pipeline on INPUT files, folders or URLs (default: corpus/).
 
     A folder is searched for .txt, .html, .htm and .md pages, .pdf reports and .warc/.warc.gz web
@@ -182,7 +186,7 @@ def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: in
         progress = _progress(pages.sections, quiet)
         try:
             summary = pipeline.write(pages, out_dir, chosen, workers, None if no_cache else cache_dir,
-                                     progress=progress.update if progress else None)
+                                     progress=progress.update if progress else None, previous=previous)
         finally:
             if progress is not None:
                 progress.close()
@@ -195,6 +199,8 @@ def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: in
             log.debug("cache: %d reused, %d analysed%s", summary.cache_hits, summary.cache_misses,
                       "; outputs copied from an identical earlier run" if summary.reused else "")
         log.info("%d partners from %d page(s) written to %s/", summary.kept, summary.documents, out_dir)
+        if summary.changes is not None:
+            log.info("since %s: %s (changes.json)", previous, headline(summary.changes))
     except KeyboardInterrupt:
         raise Interrupted() from None
     if summary.exit_code:
@@ -294,8 +300,11 @@ def evaluate(gold_path: Path, pred_path: Path, min_f1: tuple[str, ...], only_gol
 @click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True)
 @click.option("--write", "write_path", type=click.Path(path_type=Path), default=None,
               help="Also write the changes as JSON to this file (e.g. outputs/changes.json).")
+@click.option("--exit-code", "exit_code", is_flag=True,
+              help="Exit 1 when something changed, 0 when nothing did (as git diff --exit-code).")
 @_with_verbosity
-def diff(old: Path, new: Path, fmt: str, write_path: Path | None, verbose: bool, quiet: bool) -> None:
+def diff(old: Path, new: Path, fmt: str, write_path: Path | None, exit_code: bool, verbose: bool,
+         quiet: bool) -> None:
     """What changed between two runs (each an outputs folder or a partners.json)."""
     _setup_logging(verbose, quiet)
     from . import api
@@ -308,6 +317,8 @@ def diff(old: Path, new: Path, fmt: str, write_path: Path | None, verbose: bool,
             api.save_changes(changes, write_path)
     except PipelineError as exc:
         _fail(exc)
+    if exit_code and changes["changed"]:
+        sys.exit(1)
 
 
 @cli.group()

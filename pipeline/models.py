@@ -25,12 +25,17 @@ AgreementStatus = Literal["signed", "concluded", "mentioned", "pending"]
 # defines, as a name read from the text, or as an acronym known from neither (reported so that the
 # gazetteer can grow).
 OrganisationSource = Literal["gazetteer", "defined", "text", "unknown"]
+# What happened between a previous run and this one (``diff``, a run given ``--previous``), and to what.
+ChangeKind = Literal["added", "removed", "renamed", "redated", "changed"]
+ChangeField = Literal["partner", "partner_id", "heading", "text", "agreement", "date", "organisation", "theme"]
 
 AGREEMENT_TYPES: tuple[AgreementType, ...] = get_args(AgreementType)
 DATE_PRECISIONS: tuple[DatePrecision, ...] = get_args(DatePrecision)
 DATE_ROLES: tuple[DateRole, ...] = get_args(DateRole)
 AGREEMENT_STATUSES: tuple[AgreementStatus, ...] = get_args(AgreementStatus)
 ORGANISATION_SOURCES: tuple[OrganisationSource, ...] = get_args(OrganisationSource)
+CHANGE_KINDS: tuple[ChangeKind, ...] = get_args(ChangeKind)
+CHANGE_FIELDS: tuple[ChangeField, ...] = get_args(ChangeField)
 # How many characters of an ISO 8601 date each precision keeps: 1998-05-13, 1998-05, 1998.
 ISO_LENGTH: dict[DatePrecision, int] = {"day": 10, "month": 7, "year": 4}
 # An ISO 8601 date at any of those precisions, as every date of the outputs is written.
@@ -50,6 +55,10 @@ FRENCH_LABELS: dict[str, dict[str, str]] = {
     # How an organisation was found, from the most to the least certain.
     "organisation_source": {"gazetteer": "répertoire", "defined": "sigle défini dans le texte",
                             "text": "forme du nom", "unknown": "sigle seul"},
+    "change_kind": {"added": "ajouté", "removed": "retiré", "renamed": "renommé", "redated": "re-daté",
+                    "changed": "modifié"},
+    "change_field": {"partner": "partenaire", "partner_id": "identifiant", "heading": "titre", "text": "texte",
+                     "agreement": "accord", "date": "date", "organisation": "organisation", "theme": "thème"},
 }
 
 # --- The gold file (SPEC.md, "The gold file"): what it keeps of a partner and of each item, in this
@@ -294,3 +303,15 @@ class RunResult:
     def rejected(self) -> tuple[Rejected, ...]:
         """Every row of rejected.csv: the failed sections, then each page's lines set aside."""
         return (*self.failed, *(r for d in self.documents for r in d.set_aside()))
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since a previous run, as the outputs write it beside the run: made by ``tools.diff``
+    once the whole run is known, written by the outputs (the workbook's changes sheet, the report's
+    changes section, ``changes.json``)."""
+
+    previous: str  # the previous run, as it was named
+    fields: tuple[tuple[str, str], ...]  # the rows' columns in order, each with its description
+    rows: tuple[dict, ...]  # one per change, keyed by the fields' names
+    json: bytes  # the content of changes.json

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from conftest import ROOT, SEED
+from openpyxl import load_workbook
 
 from pipeline import api
 from pipeline.errors import InputError
@@ -136,3 +137,82 @@ def test_pandas_is_imported_only_by_load(tmp_path):
     assert "pandas" not in _imported(run + ")")  # the same run again: its outputs copied
     assert not {"pandas", "spacy"} & _imported(run + ", formats=('csv', 'xlsx'))")  # every section from the cache
     assert "pandas" in _imported(f"import pipeline; pipeline.load({str(out)!r})")
+
+
+# --- a run given a previous run -----------------------------------------------------------------------
+
+def _new_version(tmp_path):
+    """The seed page as its site publishes it next: CITES's heading gains its acronym, and a new section
+    has a memorandum signed on 3 February 2025 (the issue's case)."""
+    page = tmp_path / "v2" / "omd_partenaires_fr.txt"
+    page.parent.mkdir()
+    text = SEED.read_text(encoding="utf-8").replace("Secrétariat de la CITES\n", "Secrétariat de la CITES (CITES)\n")
+    page.write_text(text.rstrip("\n|") + "\n|\nOrganisation mondiale du commerce (OMC)\nUn Protocole d’accord entre "
+                    "l’OMD et l’OMC a été signé le 3 février 2025.\n", encoding="utf-8")
+    return page
+
+
+def test_a_run_given_a_previous_run_writes_what_changed(config, nlp, tmp_path):
+    cache = tmp_path / "cache"
+    api.run([SEED], tmp_path / "old", cache_dir=cache, config=config)
+    summary = api.run([_new_version(tmp_path)], tmp_path / "new", cache_dir=cache, config=config,
+                      previous=tmp_path / "old")
+    saved = json.loads((tmp_path / "new" / "changes.json").read_text(encoding="utf-8"))
+    assert saved["previous"] == str(tmp_path / "old" / "partners.json")
+    assert {k: v for k, v in saved["summary"].items() if v} == {
+        "partners_added": 1, "partners_renamed": 1, "agreements_added": 1, "dates_added": 1,
+        "organisations_added": 2}
+    assert saved["partners_renamed"][0]["old_partner_id"] == "secretariat-de-la-cites"
+    assert summary.changes == {k: v for k, v in saved.items() if k != "previous"}
+    assert summary.changes == api.diff(tmp_path / "old", tmp_path / "new")  # the same as the diff command
+    assert "changes" in load_workbook(tmp_path / "new" / "partners.xlsx", read_only=True).sheetnames
+    assert 'id="changes"' in (tmp_path / "new" / "report.html").read_text(encoding="utf-8")
+    # evaluate renders the report anew: its changes section stays.
+    api.evaluate(GOLD, tmp_path / "new", config)
+    assert 'id="changes"' in (tmp_path / "new" / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_saved_run_is_reused_only_with_the_same_previous_run(config, nlp, tmp_path):
+    cache, page = tmp_path / "cache", _new_version(tmp_path)
+    api.run([SEED], tmp_path / "old", formats=("json",), cache_dir=cache, config=config)
+    api.run([SEED], tmp_path / "other", formats=("json",), cache_dir=None, config=config)
+    data = json.loads((tmp_path / "other" / "partners.json").read_text(encoding="utf-8"))
+    data["partners"].pop()
+    (tmp_path / "other" / "partners.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    def run(previous, out):
+        summary = api.run([page], tmp_path / out, formats=("json",), cache_dir=cache, config=config,
+                          previous=previous and tmp_path / previous)
+        files = sorted(p.name for p in (tmp_path / out).iterdir())
+        return summary.reused, files, summary.changes and summary.changes["summary"]["partners_removed"]
+
+    assert run(None, "a") == (False, ["partners.json"], None)
+    assert run("old", "b") == (False, ["changes.json", "partners.json"], 0)   # not a's outputs
+    assert run("other", "c") == (False, ["changes.json", "partners.json"], 0)  # not b's either
+    assert run("old", "d") == (True, ["changes.json", "partners.json"], 0)   # b's, with its changes
+    assert (tmp_path / "d" / "changes.json").read_bytes() == (tmp_path / "b" / "changes.json").read_bytes()
+    assert run(None, "e") == (True, ["partners.json"], None)
+
+
+def test_the_previous_run_may_be_the_output_folder_itself(config, nlp, tmp_path):
+    out = tmp_path / "out"
+    api.run([SEED], out, formats=("json",), cache_dir=None, config=config)
+    first = api.run([_new_version(tmp_path)], out, formats=("json",), cache_dir=None, config=config, previous=out)
+    assert first.changes["summary"]["partners_added"] == 1
+    again = api.run([tmp_path / "v2"], out, formats=("json",), cache_dir=None, config=config, previous=out)
+    assert again.changes["changed"] is False
+
+
+@pytest.mark.parametrize(("previous", "message"), [
+    ("nowhere", "no such previous run file"),
+    ("corpus/gold/omd_partenaires_fr.gold.json", "not the partners.json of a run: previous run: a partner has no "
+                                                 "partner_id"),
+    ("corpus/omd_partenaires_fr.txt", "not a previous run file of the expected shape"),
+])
+def test_a_previous_run_that_is_not_one_is_refused_before_anything_is_analysed(config, tmp_path, previous, message):
+    pipeline = api.Pipeline(config)
+    with pytest.raises(InputError, match=message) as error:
+        pipeline.run([SEED], tmp_path / "out", cache_dir=None, previous=ROOT / previous
+                     if previous != "nowhere" else tmp_path / previous)
+    assert error.value.exit_code == 2 and "give --previous the outputs folder" in error.value.line()
+    assert not (tmp_path / "out").exists() and pipeline._analyser is None  # noqa: SLF001 - what this is about

@@ -152,3 +152,13 @@ def test_a_saved_run_is_reused_only_for_the_same_pages_and_captures(config, chan
                     path="https://example.org/p", captured="2025-12-01T09:00:00Z")
     key = cache_module.run_key([page], ["json"], config)
     assert (cache_module.run_key([replace(page, **change)], ["json"], config) == key) is same
+
+
+@pytest.mark.parametrize(("previous", "same_as_without"), [(None, True), ("a", False), ("b", False)])
+def test_the_key_of_a_whole_run_holds_the_previous_run_it_is_compared_with(config, previous, same_as_without):
+    documents = [Document("page.txt", "1" * 64, None, ())]
+    without = cache_module.run_key(documents, ("json",), config)
+    key = cache_module.run_key(documents, ("json",), config, previous=previous)
+    assert (key == without) is same_as_without
+    others = {cache_module.run_key(documents, ("json",), config, previous=p) for p in ("a", "b")}
+    assert len(others) == 2

@@ -203,3 +203,37 @@ def test_min_f1_for_a_field_wins_over_the_number_for_every_field(cli, tmp_path, 
     pred = _pred(tmp_path, "Union africaine", "Agence (AG)", source="p.txt")  # sections F1 0.667
     result = cli("evaluate", "--gold", gold, "--pred", pred, "--min-f1", order[0], "--min-f1", order[1])
     assert (result.returncode, result.stderr.strip()) == (1, "error: below --min-f1: sections 0.667")
+
+
+@pytest.mark.parametrize(("edited", "flags", "code", "stdout"), [
+    pytest.param(False, ["--exit-code"], 0, "No change.", id="exit-code-nothing-changed"),
+    pytest.param(True, ["--exit-code"], 1, "Partners: 1 added, 1 removed", id="exit-code-something-changed"),
+    pytest.param(True, ["--exit-code", "--format", "json"], 1, '"changed": true', id="exit-code-json"),
+    pytest.param(True, [], 0, "Partners: 1 added, 1 removed", id="without-exit-code-changes-exit-0"),
+])
+def test_diff_exit_code(seed_out, tmp_path, cli, edited, flags, code, stdout):
+    new = _edited(seed_out, tmp_path)[0] if edited else seed_out
+    result = cli("diff", str(seed_out), str(new), *flags)
+    assert result.returncode == code, result.stderr
+    assert stdout in result.stdout and result.stderr == ""
+
+
+def test_diff_exit_code_keeps_exit_2_for_bad_input(seed_out, tmp_path, cli):
+    result = cli("diff", str(seed_out), str(tmp_path / "nowhere"), "--exit-code")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_run_with_a_previous_run_says_what_changed_and_writes_it(seed_out, tmp_path, cli):
+    page = tmp_path / "page.txt"
+    page.write_text(SEED.read_text(encoding="utf-8").replace("Secrétariat de la CITES\n",
+                                                              "Secrétariat de la CITES (CITES)\n"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli("run", str(page), "--out", str(out), "--previous", str(seed_out))
+    assert result.returncode == 0, result.stderr
+    assert f"info: since {seed_out}: Partners: 0 added, 0 removed, 1 renamed, 0 modified." in result.stderr
+    assert json.loads((out / "changes.json").read_text(encoding="utf-8"))["partners_renamed"][0]["matched_by"] == "text"
+    bad = cli("run", str(page), "--out", str(tmp_path / "bad"), "--previous", str(tmp_path / "nowhere"))
+    assert bad.returncode == 2 and not (tmp_path / "bad").exists()
+    assert bad.stderr == f"error: {tmp_path / 'nowhere'}: no such previous run file (give --previous the outputs " \
+                         "folder (or the partners.json) of an earlier run)\n"

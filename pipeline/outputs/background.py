@@ -9,23 +9,26 @@ import multiprocessing
 import pickle
 import queue
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from pathlib import Path
 
 from ..config import Config
 from ..errors import OutputError, PipelineError
-from ..models import Document, Partner, Rejected
+from ..models import Changes, Document, Partner, Rejected
 from ..signals import held, release
 from .folder import full_disk_hint, staged
 from .writing import Writer
 
 
 def write_run(out_dir: Path, formats: Sequence[str], documents: Sequence[Document], config: Config,
-              items: Iterable[Partner | Rejected], background: bool = True) -> tuple[int, list[Rejected]]:
+              items: Iterable[Partner | Rejected], background: bool = True,
+              changes: Callable[[], Changes] | None = None) -> tuple[int, list[Rejected]]:
     """Write a run's outputs as its ``items`` come (partners, and sections that failed), then replace
     ``out_dir`` with them at once; the lines of the ``documents`` set aside follow the failed sections
-    in rejected.csv. Returns the number of partners written and the failed sections."""
+    in rejected.csv. ``changes``, if given, tells what changed since a previous run once every item has
+    come (its parts are written with the rest). Returns the number of partners written and the failed
+    sections."""
     failed: list[Rejected] = []
     with staged(out_dir) as folder:
         writer = (BackgroundWriters if background else Writer)(folder, formats, documents, config)
@@ -35,7 +38,7 @@ def write_run(out_dir: Path, formats: Sequence[str], documents: Sequence[Documen
                     writer.add(item)
                 else:
                     failed.append(item)
-            writer.close(failed)
+            writer.close(failed, changes() if changes is not None else None)
         except BaseException:
             writer.abort()
             close = getattr(items, "close", None)
@@ -100,8 +103,8 @@ class BackgroundWriters:
         self._send(("add", partner))
         self.count += 1
 
-    def close(self, rejected: Sequence[Rejected] = ()) -> None:
-        self._send(("close", tuple(rejected)))
+    def close(self, rejected: Sequence[Rejected] = (), changes: Changes | None = None) -> None:
+        self._send(("close", (tuple(rejected), changes)))
         for conn, process, feed in self._children:
             feed.finish()
             self._reply(conn, process)
@@ -150,13 +153,14 @@ def _serve(conn, parent_end, folder: Path, formats: Sequence[str], documents: Se
     parent_end.close()  # else the pipe would never tell this process that the run has gone
     writer = None
     try:
-        writer = Writer(folder, formats, documents, config, validate=validate)
+        # The first writer checks the rows and writes the files of no format (changes.json).
+        writer = Writer(folder, formats, documents, config, validate=validate, companions=validate)
         while True:
             command, value = pickle.loads(conn.recv_bytes())
             if command == "add":
                 writer.add(value)
             else:
-                writer.close(value)
+                writer.close(*value)
                 conn.send(("ok", None))
                 return
     except EOFError:  # the run stopped without closing: its outputs are discarded by the run

@@ -3,7 +3,8 @@
 The page is self-contained: inline CSS and a small inline script, no network access, no external
 file or font, so it can be mailed or archived beside the outputs and still open years later. Each
 section shows its text with the extracted spans highlighted in the manner of displaCy, next to the
-lists of what was extracted; an evaluation adds a scores table and each section's differences.
+lists of what was extracted; an evaluation adds a scores table and each section's differences, and a
+run given a previous one a table of the changes since, at the top.
 
 The same input always gives the same string: nothing depends on the clock, the locale or set order.
 """
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
-from ..models import FRENCH_LABELS
+from ..models import FRENCH_LABELS, Changes
 
 # Highlight kinds in the order that wins a tie between spans of equal extent: the agreement label
 # carries the most information, a date the least.
@@ -29,6 +30,8 @@ STATUSES = FRENCH_LABELS["agreement_status"]
 PRECISIONS = FRENCH_LABELS["date_precision"]
 ROLES = FRENCH_LABELS["date_role"]
 SOURCES = FRENCH_LABELS["organisation_source"]
+CHANGE_KINDS = FRENCH_LABELS["change_kind"]
+CHANGE_FIELDS = FRENCH_LABELS["change_field"]
 DIFF_KINDS = {"missing": ("manquant", "−"), "spurious": ("en trop", "+"), "wrong": ("erroné", "≠")}
 
 NO_THEME = "__none__"
@@ -99,6 +102,12 @@ details { font-size: .8rem; color: var(--muted); }
 .badge.diffcount { color: var(--missing); border-color: var(--missing); background: #fff; font-weight: 600; }
 footer { color: var(--muted); font-size: .8rem; margin: 2rem 0; }
 """
+# Only in the report of a run given a previous one (the others keep their bytes).
+CHANGES_CSS = """table.changes td.kind { font-weight: 600; white-space: nowrap; }
+table.changes tr.added td.kind { color: #1a7f37; } table.changes tr.removed td.kind { color: var(--missing); }
+table.changes tr.renamed td.kind, table.changes tr.redated td.kind { color: var(--wrong); }
+table.changes td.value { overflow-wrap: anywhere; }
+"""
 
 # Reads the sections' themes and how their organisations were found from the page itself, so no
 # data is duplicated into the script (and nothing in a heading can ever end up inside it).
@@ -147,10 +156,12 @@ SCRIPT = """
 """
 
 
-def render(data: dict, evaluation: dict | None = None) -> str:
-    """The whole report page for a run's ``partners.json`` content, and its evaluation if given."""
+def render(data: dict, evaluation: dict | None = None, changes: Changes | None = None) -> str:
+    """The whole report page for a run's ``partners.json`` content, and its evaluation and its changes
+    since a previous run if given."""
     partners = list(data.get("partners") or [])
     page = Report(data, evaluation, partners)
+    page.changes = changes
     sections = [page.section(p) for p in partners]
     return page.head() + "".join(sections) + page.tail()
 
@@ -170,6 +181,8 @@ class Report:
         self.labels: dict[str, str] = {}
         self.untagged = 0
         self.rows: list[str] = []
+        self.changes: Changes | None = None  # since a previous run: set before ``head`` is asked for
+        self.anchors: dict[str, str | None] = {}  # a partner_id -> its section (None: on two pages)
 
     def section(self, partner: dict) -> str:
         i = len(self.rows)
@@ -180,6 +193,8 @@ class Report:
         for code in codes:
             self.counts[code] = self.counts.get(code, 0) + 1
         diffs = self.diffs.get(i, [])
+        pid = str(partner.get("partner_id") or "")
+        self.anchors[pid] = None if pid in self.anchors else _anchor(i, partner)
         self.rows.append(_summary_row(i, partner, diffs if self.evaluation is not None else None))
         return _section(partner, _anchor(i, partner), diffs) + "\n"
 
@@ -192,6 +207,7 @@ class Report:
         body = [
             _header(self.data, title),
             '<main>',
+            *([_changes(self.changes, self.anchors)] if self.changes is not None else []),
             _toolbar(self.counts, self.labels, self.untagged, len(self.rows), self.evaluation is not None),
         ]
         if self.evaluation is not None:
@@ -204,7 +220,7 @@ class Report:
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{_e(title)}</title>",
-            f"<style>{CSS}</style>",
+            f"<style>{CSS}{CHANGES_CSS if self.changes is not None else ''}</style>",
             "</head>",
             "<body>",
             *body,
@@ -340,6 +356,34 @@ def _scores(evaluation: dict, loose: list) -> str:
              f'</tr></thead><tbody>{"".join(rows)}</tbody></table>']
     if loose:
         parts.append("<h3>Différences sans section unique dans ce run</h3>" + _diff_list(loose))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _changes(changes: Changes, anchors: dict[str, str | None]) -> str:
+    """The changes since a previous run: how many of each kind, then one row per change, the partners
+    of this run linked to their section."""
+    counts: dict[str, int] = {}
+    for row in changes.rows:
+        counts[row["kind"]] = counts.get(row["kind"], 0) + 1
+    n = len(changes.rows)
+    said = ", ".join(f"{_e(label)} : {counts[k]}" for k, label in CHANGE_KINDS.items() if k in counts)
+    parts = ['<section class="changes" id="changes"><h2>Changements depuis le run précédent</h2>',
+             f'<p class="meta">Comparé avec <code>{_e(changes.previous)}</code> : '
+             + (f'{n} changement{"s" if n > 1 else ""} ({said}).</p>' if n else "aucun changement.</p>")]
+    if n:
+        rows = []
+        for row in changes.rows:
+            kind, field, pid = row["kind"], row["field"], row["partner_id"]
+            anchor = anchors.get(pid)  # none for a partner removed: it has no section in this run
+            name = (f'<a href="#{anchor}">{_e(row["partner"])}</a>' if anchor else _e(row["partner"]))
+            rows.append(f'<tr class="{_e(kind)}" data-kind="{_e(kind)}" data-field="{_e(field)}">'
+                        f'<td class="kind">{_e(CHANGE_KINDS.get(kind, kind))}</td>'
+                        f'<td>{name} <code>{_e(pid)}</code></td>'
+                        f'<td>{_e(CHANGE_FIELDS.get(field, field))}</td>'
+                        f'<td class="value">{_e(row["old"])}</td><td class="value">{_e(row["new"])}</td></tr>')
+        parts.append('<table class="changes"><thead><tr><th>Changement</th><th>Partenaire</th><th>Quoi</th>'
+                     f'<th>Avant</th><th>Après</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
     parts.append("</section>")
     return "".join(parts)
 

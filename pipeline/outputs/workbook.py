@@ -1,5 +1,6 @@
-"""``partners.xlsx``: one sheet per CSV view and a README sheet describing each column, each sheet
-an Excel table (named after its view: Power Query and pivot tables list it) over its header and rows.
+"""``partners.xlsx``: one sheet per CSV view and a README sheet describing each column (and, for a
+run given a previous one, a ``changes`` sheet), each sheet an Excel table (named after its view:
+Power Query and pivot tables list it) over its header and rows.
 
 ISO dates stay text, without Excel's "number stored as text" flag, and no cell is ever a formula;
 XlsxWriter's constant-memory mode writes each row out as it is added, so a workbook of any size
@@ -92,6 +93,15 @@ class Workbook:
                     widths[col] = max(widths[col], len(str(value)))
             row += 1
         entry[2] = row
+
+    def changes(self, fields: Sequence[tuple[str, str]], rows: Sequence[dict]) -> None:
+        """The changes since a previous run: a sheet of their own, described in the README sheet, and
+        the one the workbook opens on (it is made last, once the whole run is known)."""
+        self.sheets["changes"] = self._sheet("changes", [name for name, _ in fields])
+        self.add("README", [{"sheet": "changes", "column": name, "type": "string", "description": description}
+                            for name, description in fields])
+        self.add("changes", rows)
+        self.sheets["changes"][0].activate()
 
     def close(self) -> None:
         for sheet, columns, row, widths in [*self.full, *self.sheets.values()]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..config import Config
-from ..models import Document, Partner, Rejected, RunResult
+from ..models import Changes, Document, Partner, Rejected, RunResult
 from . import report, schema
 from .folder import FORMATS
 from .rows import head_data, neutralise, partner_data, partner_rows, pretty, rejected_data, rejected_rows
@@ -33,8 +33,9 @@ class Writer:
     """
 
     def __init__(self, folder: Path, formats: Sequence[str], documents: Sequence[Document], config: Config,
-                 validate: bool = True) -> None:
+                 validate: bool = True, companions: bool = True) -> None:
         self.folder = Path(folder)
+        self._companions = companions  # writes the files of no format (changes.json): one writer of a run does
         self.formats = tuple(formats)
         self.count = 0
         self._theme_codes = config.resources.themes.codes
@@ -89,9 +90,10 @@ class Writer:
             for name, table in tables.items():
                 self._book.add(name, table)
 
-    def close(self, failed: Sequence[Rejected] = ()) -> None:
+    def close(self, failed: Sequence[Rejected] = (), changes: Changes | None = None) -> None:
         """Finish every file, rejected.csv with the ``failed`` sections then the lines of the pages set
-        aside; raise SchemaError (leaving the files to be discarded) if a row broke the schema."""
+        aside, and with ``changes`` (since a previous run) the changes sheet, the report's changes section
+        and changes.json; raise SchemaError (leaving the files to be discarded) if a row broke the schema."""
         rejected = itertools.chain(failed, *(d.set_aside() for d in self._documents))
         if self._json:
             self._json.write((b"\n  ]" if self.count else b"]") + b',\n  "rejected": [')
@@ -111,8 +113,11 @@ class Writer:
         if self._json:
             self._json.write((b"\n  ]" if n else b"]") + b"\n}\n")
         if self._book:
+            if changes is not None:
+                self._book.changes(changes.fields, changes.rows)
             self._book.close()
         if self._report:
+            self._report.changes = changes
             self._sections.close()
             with open(self.folder / "report.html", "w", encoding="utf-8", newline="") as page, \
                     open(self._sections.name, encoding="utf-8", newline="") as sections:
@@ -125,6 +130,8 @@ class Writer:
         if self._csv:
             package = schema.datapackage(__version__, self._theme_codes)
             (self.folder / "datapackage.json").write_bytes(pretty(package) + b"\n")
+        if changes is not None and self._companions:
+            (self.folder / "changes.json").write_bytes(changes.json)
 
     def abort(self) -> None:
         # The workbook's own temporary files are in the folder, which the run discards. Closing may
@@ -134,11 +141,13 @@ class Writer:
                 handle.close()
 
 
-def render(result: RunResult, config: Config, formats: Sequence[str] = FORMATS) -> dict[str, bytes]:
-    """Every output file's bytes, by file name (written through a temporary folder)."""
+def render(result: RunResult, config: Config, formats: Sequence[str] = FORMATS,
+           changes: Changes | None = None) -> dict[str, bytes]:
+    """Every output file's bytes, by file name (written through a temporary folder); with ``changes``
+    since a previous run, their parts too."""
     with tempfile.TemporaryDirectory() as folder:
         writer = Writer(Path(folder), formats, result.documents, config)
         for partner in result.partners:
             writer.add(partner)
-        writer.close(result.failed)
+        writer.close(result.failed, changes)
         return {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir())}

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.outputs import report
+from pipeline.tools import diff
 
 CHROMIUM = Path("/usr/bin/chromium")
 KINDS = ("org", "date", "agreement")
@@ -370,3 +371,94 @@ def test_in_chromium(data, evaluation, tmp_path):
     assert ["hidden" in s["attrs"] for s in parsed.sections] == [False, True, True]
     shown = [a["data-source"] for _, a in parsed.tags if "data-source" in a and "hidden" not in a]
     assert shown == ["defined"] and "1 / 3 sections affichées" in dom
+
+
+# --- a run given a previous one: the changes section at the top ---------------------------------------
+
+class Changes(HTMLParser):
+    """The changes section as a reader sees it: its summary line and each row's cells and attributes."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.found, self.meta, self.rows, self.order = False, "", [], []
+        self._in, self._meta, self._cell = 0, False, None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k: v or "" for k, v in attrs}
+        if tag == "section":
+            self.order.append(attrs.get("class", ""))
+        if tag == "div" and attrs.get("class") == "toolbar":
+            self.order.append("toolbar")
+        if tag == "section" and attrs.get("id") == "changes":
+            self.found, self._in = True, 1
+        elif self._in:
+            self._in += 1
+            if tag == "p":
+                self._meta = True
+            elif tag == "tr" and "data-kind" in attrs:
+                self.rows.append({"attrs": attrs, "cells": [], "links": []})
+            elif tag == "td" and self.rows:
+                self.rows[-1]["cells"].append("")
+                self._cell = True
+            elif tag == "a" and self.rows:
+                self.rows[-1]["links"].append(attrs["href"])
+
+    def handle_endtag(self, tag):
+        if self._in:
+            self._in -= 1
+            self._meta = self._meta and tag != "p"
+            self._cell = self._cell and tag != "td"
+
+    def handle_data(self, data):
+        if self._meta:
+            self.meta += data
+        elif self._cell:
+            self.rows[-1]["cells"][-1] += data
+
+
+def _changes_of(data: dict, previous: dict):
+    return diff.for_outputs(diff.compare(previous, data), "<anciens>/partners.json")
+
+
+def test_changes_section_lists_each_change_at_the_top_escaped_and_linked(data):
+    previous = copy.deepcopy(data)
+    previous["partners"].pop(2)  # "sans-rien" is new
+    previous["partners"][1]["heading"] = "Office <i>ancien</i>"  # "og" renamed
+    previous["partners"][0]["dates"].pop()  # "ae" gains a date
+    html = report.render(data, changes=_changes_of(data, previous))
+    page = Changes(html)
+    assert page.found and page.order[:2] == ["changes", "toolbar"]  # above everything else
+    assert page.meta == "Comparé avec <anciens>/partners.json : 3 changements (ajouté : 2, renommé : 1)."
+    assert [(r["attrs"]["data-kind"], r["attrs"]["data-field"], r["cells"]) for r in page.rows] == [
+        ("added", "partner", ["ajouté", "Section sans rien sans-rien", "partenaire", "", "Section sans rien"]),
+        ("renamed", "heading", ["renommé", f"{data['partners'][1]['heading']} og", "titre", "Office <i>ancien</i>",
+                                data["partners"][1]["heading"]]),
+        ("added", "date", ["ajouté", "Agence d’essai (AE) ae", "date", "", "1998-05"]),
+    ]
+    # Each partner of the run links to its section; the markup of a heading is text, never a tag.
+    ids = {a["id"] for _, a in Page(html).tags if "id" in a}
+    assert [r["links"] for r in page.rows] == [["#p3-sans-rien"], ["#p2-og"], ["#p1-ae"]]
+    assert all(link[1:] in ids for r in page.rows for link in r["links"])
+    assert "<i>ancien</i>" not in html and "&lt;i&gt;ancien&lt;/i&gt;" in html
+    assert not Page(html).elements("i") and len(Page(html).elements("script")) == 1  # only the page's own
+
+
+def test_changes_section_says_when_nothing_changed_and_is_absent_without_a_previous_run(data):
+    html = report.render(data, changes=_changes_of(data, copy.deepcopy(data)))
+    page = Changes(html)
+    assert page.found and page.rows == []
+    assert page.meta == "Comparé avec <anciens>/partners.json : aucun changement."
+    plain = report.render(data)
+    assert not Changes(plain).found and report.CHANGES_CSS not in plain and report.CHANGES_CSS in html
+    assert report.render(data, changes=None) == plain
+
+
+def test_a_removed_partner_is_listed_without_a_link(data):
+    previous = copy.deepcopy(data)
+    previous["partners"].append({**copy.deepcopy(data["partners"][2]), "partner_id": "parti", "heading": "Parti",
+                                 "text": "Un texte qui n’est plus là.", "text_sha256": "1" * 64})
+    page = Changes(report.render(data, changes=_changes_of(data, previous)))
+    assert [(r["attrs"]["data-kind"], r["cells"][1], r["links"]) for r in page.rows] == [
+        ("removed", "Parti parti", [])]

@@ -28,6 +28,7 @@ from pipeline.models import (
 from pipeline.outputs import background, report, rows, schema, tables, workbook, writing
 from pipeline.outputs.folder import FORMATS
 from pipeline.stages.sections import read_documents
+from pipeline.tools import diff
 
 HOSTILE = '=HYPERLINK("http://x","y")'
 
@@ -195,3 +196,69 @@ def test_writers_interrupted_as_they_start_are_stopped_with_their_folder(seed_re
         background.write_run(tmp_path / "out", FORMATS, seed_result.documents, config, iter(seed_result.partners))
     assert not [p for p in multiprocessing.active_children() if p.name.startswith("omd-writer")]
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+# --- a run given a previous one: the changes sheet and changes.json ----------------------------------
+
+def _changes(config, previous_heading="Union postale universelle", previous_date="1998"):
+    """The changes from a previous run, whose UPU had another heading, no 2002 and its memorandum dated
+    1998, and which had an "=OMS" since removed, to ``_result()``."""
+    new = rows.to_data(_result(), config)
+    old = json.loads(json.dumps(new))
+    old["partners"][0].update(heading=previous_heading)
+    old["partners"][0]["dates"] = [d for d in old["partners"][0]["dates"] if d["value"] != "2002"]
+    old["partners"][0]["agreements"][0]["date"] = previous_date
+    old["partners"].append({**old["partners"][0], "partner_id": "oms", "heading": "=OMS", "text": "Autre texte.",
+                            "text_sha256": "2" * 64, "acronym": None, "organisations": [], "agreements": [],
+                            "dates": [], "themes": [{"code": "public_health"}]})
+    return diff.for_outputs(diff.compare(old, new), "old/partners.json")
+
+
+def test_the_changes_sheet_has_one_row_per_change_and_is_the_one_the_workbook_opens_on(config):
+    changes = _changes(config)
+    files = writing.render(_result(), config, changes=changes)
+    book = load_workbook(io.BytesIO(files["partners.xlsx"]))
+    assert book.sheetnames == ["README", "partners", "organisations", "agreements", "dates", "themes", "rejected",
+                               "changes"]
+    assert book.active.title == "changes"
+    sheet = book["changes"]
+    assert [c.value for c in sheet[1]] == ["kind", "partner_id", "partner", "field", "old", "new"]
+    assert sheet[1][0].font.bold and sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F6"
+    assert [[c.value or "" for c in row] for row in sheet.iter_rows(min_row=2)] == [
+        ["removed", "oms", "'=OMS", "partner", "'=OMS", ""],  # a heading read as a formula stays text
+        ["removed", "oms", "'=OMS", "theme", "public_health", ""],
+        ["renamed", "upu", "Union postale universelle (UPU)", "heading", "Union postale universelle",
+         "Union postale universelle (UPU)"],
+        ["redated", "upu", "Union postale universelle (UPU)", "agreement",
+         "memorandum_of_understanding (OMD + UPU), 1998", "memorandum_of_understanding (OMD + UPU), 1998-05"],
+        ["added", "upu", "Union postale universelle (UPU)", "date", "", "2002"],
+    ]
+    readme = [(r[0].value, r[1].value) for r in book["README"].iter_rows(min_row=2)]
+    assert readme[-6:] == [("changes", name) for name, _ in diff.COLUMNS]
+    assert json.loads(files["changes.json"]) == {**json.loads(changes.json), "previous": "old/partners.json"}
+    assert json.loads(files["changes.json"])["summary"]["partners_removed"] == 1
+
+
+def test_changes_are_written_whatever_the_formats_and_never_without_a_previous_run(config):
+    for formats in (("json",), ("csv",), ("html",), ("xlsx",)):
+        files = writing.render(_result(), config, formats, changes=_changes(config))
+        assert files["changes.json"] == _changes(config).json
+        assert ('id="changes"' in files.get("report.html", b"").decode()) == ("html" in formats)
+        assert ("partners.xlsx" in files) == ("xlsx" in formats)
+    plain = writing.render(_result(), config)
+    assert "changes.json" not in plain
+    assert "changes" not in load_workbook(io.BytesIO(plain["partners.xlsx"])).sheetnames
+    assert writing.render(_result(), config, changes=_changes(config)) == writing.render(_result(), config,
+                                                                                   changes=_changes(config))
+
+
+def test_the_background_writers_write_the_changes_once_and_the_same(seed_result, config, tmp_path):
+    changes = diff.for_outputs(diff.compare({"partners": []}, rows.to_data(seed_result, config)), "nothing")
+    written = {}
+    for in_background in (False, True):
+        out = tmp_path / f"out-{in_background}"
+        background.write_run(out, FORMATS, seed_result.documents, config, iter(seed_result.partners),
+                             background=in_background, changes=lambda: changes)
+        written[in_background] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert written[True] == written[False]
+    assert json.loads(written[True]["changes.json"])["summary"]["partners_added"] == len(seed_result.partners)
