@@ -36,6 +36,9 @@ AGREEMENT_STATUSES: tuple[AgreementStatus, ...] = get_args(AgreementStatus)
 ORGANISATION_SOURCES: tuple[OrganisationSource, ...] = get_args(OrganisationSource)
 CHANGE_KINDS: tuple[ChangeKind, ...] = get_args(ChangeKind)
 CHANGE_FIELDS: tuple[ChangeField, ...] = get_args(ChangeField)
+# What a row of a page's history follows across its versions (``pipeline history``).
+HistoryItem = Literal["partner", "agreement"]
+HISTORY_ITEMS: tuple[HistoryItem, ...] = get_args(HistoryItem)
 # How many characters of an ISO 8601 date each precision keeps: 1998-05-13, 1998-05, 1998.
 ISO_LENGTH: dict[DatePrecision, int] = {"day": 10, "month": 7, "year": 4}
 # An ISO 8601 date at any of those precisions, as every date of the outputs is written.
@@ -315,3 +318,15 @@ class Changes:
     fields: tuple[tuple[str, str], ...]  # the rows' columns in order, each with its description
     rows: tuple[dict, ...]  # one per change, keyed by the fields' names
     json: bytes  # the content of changes.json
+
+
+@dataclass(frozen=True)
+class History:
+    """How pages changed over their versions, as the outputs write it beside the run on each page's
+    latest version (``pipeline history``): made by ``tools.history``, written by the outputs
+    (``history.csv`` and ``versions.csv`` with their sheets, the report's timeline, ``history.json``)."""
+
+    versions: tuple[dict, ...]  # the rows of versions.csv: one per version of each page
+    rows: tuple[dict, ...]  # the rows of history.csv: one per partner and per agreement
+    data: dict  # the whole history, as history.json holds it (what the report's timeline is drawn from)
+    json: bytes  # the content of history.json

@@ -14,7 +14,10 @@ from collections.abc import Sequence
 import fastjsonschema
 
 from ..errors import PipelineError
-from .tables import TABLES, THEME_CODES
+from .tables import HISTORY_TABLES, TABLES, THEME_CODES
+
+# The tables whose rows point at a partner of partners.csv (a history's rows may name partners gone).
+_LINKED = frozenset(TABLES) - {"partners.csv", "rejected.csv"}
 
 
 class SchemaError(PipelineError):
@@ -23,18 +26,23 @@ class SchemaError(PipelineError):
     exit_code = 3
 
 
-def table_schemas(theme_codes: Sequence[str]) -> dict[str, dict]:
-    """The Table Schema of each CSV view, with the configuration's theme vocabulary."""
+def table_schemas(theme_codes: Sequence[str], history: bool = False) -> dict[str, dict]:
+    """The Table Schema of each CSV view, with the configuration's theme vocabulary; with ``history``,
+    those of a page's history too (``history.csv``, ``versions.csv``)."""
     schemas = {}
     for name, table_fields in TABLES.items():
         table_fields = [_with_codes(f, theme_codes) for f in table_fields]
         schema = {"fields": table_fields, "missingValues": [""]}
         if name == "partners.csv":
             schema["primaryKey"] = ["partner_id"]
-        elif name != "rejected.csv":
+        elif name in _LINKED:
             schema["foreignKeys"] = [{"fields": ["partner_id"],
                                       "reference": {"resource": "partners", "fields": ["partner_id"]}}]
         schemas[name] = schema
+    if history:
+        for name, table_fields in HISTORY_TABLES.items():
+            schemas[name] = {"fields": table_fields, "missingValues": [""],
+                             **({"primaryKey": ["page", "version"]} if name == "versions.csv" else {})}
     return schemas
 
 
@@ -45,8 +53,8 @@ def _with_codes(field: dict, theme_codes: Sequence[str]) -> dict:
     return {**field, "constraints": {**constraints, "enum": list(theme_codes)}}
 
 
-def datapackage(version: str, theme_codes: Sequence[str]) -> dict:
-    """The Data Package descriptor written beside the CSV files."""
+def datapackage(version: str, theme_codes: Sequence[str], history: bool = False) -> dict:
+    """The Data Package descriptor written beside the CSV files (with ``history``: a page's history's too)."""
     return {
         "profile": "tabular-data-package",
         "name": "omd-partners",
@@ -63,7 +71,7 @@ def datapackage(version: str, theme_codes: Sequence[str]) -> dict:
                 "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "header": True},
                 "schema": schema,
             }
-            for name, schema in table_schemas(theme_codes).items()
+            for name, schema in table_schemas(theme_codes, history).items()
         ],
     }
 
@@ -71,31 +79,30 @@ def datapackage(version: str, theme_codes: Sequence[str]) -> dict:
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
 
 
-def _validators(theme_codes: Sequence[str]) -> dict:
-    """One compiled row validator per table (fastjsonschema turns each JSON Schema into Python code)."""
-    out = {}
-    for name, schema in table_schemas(theme_codes).items():
-        props, required = {}, []
-        for field in schema["fields"]:
-            constraints = field.get("constraints", {})
-            prop: dict = {"type": [_JSON_TYPES[field["type"]], "null"]}
-            for key in ("pattern", "enum", "minimum"):
-                if key in constraints:
-                    prop[key] = constraints[key] + [None] if key == "enum" else constraints[key]
-            if constraints.get("required"):
-                prop["type"] = _JSON_TYPES[field["type"]]
-                required.append(field["name"])
-            props[field["name"]] = prop
-        out[name] = fastjsonschema.compile({"type": "object", "properties": props, "required": required,
-                                            "additionalProperties": False})
-    return out
+def _validator(schema: dict):
+    """A table's compiled row validator (fastjsonschema turns its JSON Schema into Python code)."""
+    props, required = {}, []
+    for field in schema["fields"]:
+        constraints = field.get("constraints", {})
+        prop: dict = {"type": [_JSON_TYPES[field["type"]], "null"]}
+        for key in ("pattern", "enum", "minimum"):
+            if key in constraints:
+                prop[key] = constraints[key] + [None] if key == "enum" else constraints[key]
+        if constraints.get("required"):
+            prop["type"] = _JSON_TYPES[field["type"]]
+            required.append(field["name"])
+        props[field["name"]] = prop
+    return fastjsonschema.compile({"type": "object", "properties": props, "required": required,
+                                   "additionalProperties": False})
 
 
 class Validator:
-    """Checks a run's rows as they are written, table by table, then the keys across the tables."""
+    """Checks a run's rows as they are written, table by table, then the keys across the tables. Each
+    table's validator is compiled when its first rows come (a run never pays for a history's tables)."""
 
     def __init__(self, theme_codes: Sequence[str]) -> None:
-        self._validators = _validators(theme_codes)
+        self._schemas = table_schemas(theme_codes, history=True)
+        self._validators: dict = {}
         self._counts: Counter[str] = Counter()
         self._ids: set[str] = set()
         self._duplicates: set[str] = set()
@@ -103,7 +110,9 @@ class Validator:
         self.problems: list[str] = []
 
     def rows(self, name: str, rows: list[dict]) -> None:
-        check = self._validators[name]
+        check = self._validators.get(name)
+        if check is None:
+            check = self._validators[name] = _validator(self._schemas[name])
         for row in rows:
             self._counts[name] += 1
             try:
@@ -113,7 +122,7 @@ class Validator:
             if name == "partners.csv":
                 pid = row.get("partner_id")
                 (self._duplicates if pid in self._ids else self._ids).add(pid)
-            elif name != "rejected.csv":
+            elif name in _LINKED:
                 self._referenced.setdefault(name, set()).add(row.get("partner_id"))
 
     def finish(self, partner_ids: set[str] | None = None) -> None:

@@ -6,12 +6,24 @@ descriptions and constraints. The writers take their column order from here, the
 from __future__ import annotations
 
 from .. import models
-from ..models import AGREEMENT_STATUSES, AGREEMENT_TYPES, DATE_PRECISIONS, DATE_ROLES, ORGANISATION_SOURCES
+from ..models import (
+    AGREEMENT_STATUSES,
+    AGREEMENT_TYPES,
+    CHANGE_KINDS,
+    DATE_PRECISIONS,
+    DATE_ROLES,
+    HISTORY_ITEMS,
+    ORGANISATION_SOURCES,
+)
 
 PARTIAL_DATE = rf"^{models.PARTIAL_DATE}$"
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SHA256 = r"^[0-9a-f]{64}$"
 CAPTURED = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
+# When a version of a page was seen: its capture's time, or the date its file's name gives.
+VERSION_DATE = rf"^{models.PARTIAL_DATE}(T\d{{2}}:\d{{2}}:\d{{2}}Z)?$"
+# A compact list of version numbers: "1-3; 5".
+VERSION_LIST = r"^\d+(-\d+)?(; \d+(-\d+)?)*$"
 # Stands for the theme codes of the configuration's vocabulary in the static table definitions.
 THEME_CODES = "<theme codes>"
 # Stands between two sentences of an evidence that are not next to each other in the text.
@@ -138,3 +150,53 @@ TABLES: dict[str, list[dict]] = {
     ],
 }
 COLUMNS: dict[str, tuple[str, ...]] = {name: tuple(f["name"] for f in fields) for name, fields in TABLES.items()}
+
+# The tables of ``pipeline history``, written beside the run on each page's latest version (and
+# described in the same datapackage.json): one row per partner and per agreement followed across the
+# versions, and one row per version.
+_PAGE = _f("page", description="The page followed: its URL (captures), or its file name without the date "
+                               "(dated files)", required=True)
+_WHEN = "when it was seen: its capture's time (UTC), or the date its file's name gives"
+HISTORY_TABLES: dict[str, list[dict]] = {
+    "history.csv": [
+        _PAGE,
+        _f("item", description="What the row follows: " + _one_of(HISTORY_ITEMS), required=True,
+           enum=list(HISTORY_ITEMS)),
+        _f("partner_id", description="The partner's id in the last version it was seen in", required=True,
+           pattern=SLUG),
+        _f("partner", description="The partner's heading in the last version it was seen in", required=True),
+        _f("type", description="The agreement's type (agreement rows)", enum=list(AGREEMENT_TYPES)),
+        _f("parties", description="The agreement's parties (acronym, else name), joined with '; ', as last seen"),
+        _f("date", description="The agreement's date as last seen (ISO 8601 at the precision written)",
+           pattern=PARTIAL_DATE),
+        _f("first_seen", description=f"The first version holding it: {_WHEN}", required=True, pattern=VERSION_DATE),
+        _f("last_seen", description="The last version holding it", required=True, pattern=VERSION_DATE),
+        _f("versions", description="The versions holding it, by number (versions.csv): '1-3; 5' is 1, 2, 3 and 5",
+           required=True, pattern=VERSION_LIST),
+        _f("n_versions", "integer", "How many versions hold it", required=True, minimum=1),
+        _f("in_latest", "boolean", "The page's latest version holds it", required=True),
+        _f("former_names", description="The partner's earlier headings, oldest first, joined with '; ' (renamed)"),
+        _f("changes", description="What happened to it, version by version, joined with '; ': "
+                                  + ", ".join(k for k in CHANGE_KINDS if k != "changed")
+                                  + " (added again after a gap; an agreement renamed with its partner)"),
+    ],
+    "versions.csv": [
+        _PAGE,
+        _f("version", "integer", "The version's number, 1 for the oldest", required=True, minimum=1),
+        _f("seen", description=f"When this version was seen: {_WHEN}", required=True, pattern=VERSION_DATE),
+        _f("path", description="Where it was read: the file, or FILE#OFFSET of its capture in a WARC file",
+           required=True),
+        _f("sha256", description="SHA-256 of the version's bytes", required=True, pattern=SHA256),
+        _f("partners", "integer", "Partners in this version", required=True, minimum=0),
+        _f("agreements", "integer", "Agreements in this version", required=True, minimum=0),
+        _f("failed", "integer", "Sections of this version whose extraction failed (their partners are missing "
+                                "from it)", required=True, minimum=0),
+        *[_f(f"{what}_{kind}", "integer", f"{what.capitalize()} {kind} since the version before", required=True,
+             minimum=0)
+          for what, kinds in (("partners", ("added", "removed", "renamed")),
+                              ("agreements", ("added", "removed", "redated")))
+          for kind in kinds],
+    ],
+}
+HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {name: tuple(f["name"] for f in fields)
+                                               for name, fields in HISTORY_TABLES.items()}

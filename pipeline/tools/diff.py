@@ -396,15 +396,23 @@ def _partner_changes(old: dict, new: dict) -> dict | None:
     return {"partner_id": new["partner_id"], "heading": new["heading"], "text_changed": text_changed, **items}
 
 
-def _agreement_identities(items: Iterable[dict]) -> dict[tuple[str, tuple[str, ...], int], str | None]:
-    """Date of each agreement by identity: type, parties as a set, rank among agreements sharing both."""
+def agreement_keys(items: Iterable[dict]) -> list[tuple[str, tuple[str, ...], int]]:
+    """Each agreement's identity, in order: its type, its parties as a set, and its rank among the
+    agreements that share both. The same identity with another date is the same agreement re-dated
+    (here, and in the page's history: ``tools.history``)."""
     seen: Counter = Counter()
-    out = {}
+    keys = []
     for item in items:
-        group = (item["type"], tuple(sorted(set(item["parties"]))))
+        group = (item.get("type") or "", tuple(sorted(set(item.get("parties") or ()))))
         seen[group] += 1
-        out[(*group, seen[group])] = item["date"]
-    return out
+        keys.append((*group, seen[group]))
+    return keys
+
+
+def _agreement_identities(items: Iterable[dict]) -> dict[tuple[str, tuple[str, ...], int], str | None]:
+    """Date of each agreement by identity (``agreement_keys``)."""
+    items = list(items)
+    return {key: item["date"] for key, item in zip(agreement_keys(items), items, strict=True)}
 
 
 def _agreement_changes(old: Iterable[dict], new: Iterable[dict]) -> dict[str, list[dict]]:
