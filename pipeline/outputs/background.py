@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import OutputError, PipelineError
-from ..models import Changes, Document, Partner, Rejected
+from ..models import Changes, Document, History, Partner, Rejected
 from ..signals import held, release
 from .folder import full_disk_hint, staged
 from .writing import Writer
@@ -23,12 +23,13 @@ from .writing import Writer
 
 def write_run(out_dir: Path, formats: Sequence[str], documents: Sequence[Document], config: Config,
               items: Iterable[Partner | Rejected], background: bool = True,
-              changes: Callable[[], Changes] | None = None) -> tuple[int, list[Rejected]]:
+              changes: Callable[[], Changes] | None = None,
+              history: History | None = None) -> tuple[int, list[Rejected]]:
     """Write a run's outputs as its ``items`` come (partners, and sections that failed), then replace
     ``out_dir`` with them at once; the lines of the ``documents`` set aside follow the failed sections
     in rejected.csv. ``changes``, if given, tells what changed since a previous run once every item has
-    come (its parts are written with the rest). Returns the number of partners written and the failed
-    sections."""
+    come (its parts are written with the rest); a ``history`` of the pages over their versions is
+    written with them too. Returns the number of partners written and the failed sections."""
     failed: list[Rejected] = []
     with staged(out_dir) as folder:
         writer = (BackgroundWriters if background else Writer)(folder, formats, documents, config)
@@ -38,7 +39,7 @@ def write_run(out_dir: Path, formats: Sequence[str], documents: Sequence[Documen
                     writer.add(item)
                 else:
                     failed.append(item)
-            writer.close(failed, changes() if changes is not None else None)
+            writer.close(failed, changes() if changes is not None else None, history)
         except BaseException:
             writer.abort()
             close = getattr(items, "close", None)
@@ -103,8 +104,9 @@ class BackgroundWriters:
         self._send(("add", partner))
         self.count += 1
 
-    def close(self, rejected: Sequence[Rejected] = (), changes: Changes | None = None) -> None:
-        self._send(("close", (tuple(rejected), changes)))
+    def close(self, rejected: Sequence[Rejected] = (), changes: Changes | None = None,
+              history: History | None = None) -> None:
+        self._send(("close", (tuple(rejected), changes, history)))
         for conn, process, feed in self._children:
             feed.finish()
             self._reply(conn, process)
@@ -153,7 +155,7 @@ def _serve(conn, parent_end, folder: Path, formats: Sequence[str], documents: Se
     parent_end.close()  # else the pipe would never tell this process that the run has gone
     writer = None
     try:
-        # The first writer checks the rows and writes the files of no format (changes.json).
+        # The first writer checks the rows and writes the files of no format (changes.json, history.json).
         writer = Writer(folder, formats, documents, config, validate=validate, companions=validate)
         while True:
             command, value = pickle.loads(conn.recv_bytes())

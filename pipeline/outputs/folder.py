@@ -17,10 +17,12 @@ from pathlib import Path
 
 from ..errors import Interrupted, OutputError
 from ..signals import held
-from .tables import COLUMNS
+from .tables import COLUMNS, HISTORY_COLUMNS
 
 FORMATS = ("json", "csv", "xlsx", "html")
-OUTPUT_FILES = ("partners.json", *COLUMNS, "datapackage.json", "partners.xlsx", "report.html")
+# (A page's history adds its tables and history.json: a later run into the folder replaces them too.)
+OUTPUT_FILES = ("partners.json", *COLUMNS, "datapackage.json", "partners.xlsx", "report.html", *HISTORY_COLUMNS,
+                "history.json")
 # Written by evaluate about one run's outputs: not kept when a new run replaces them.
 STALE_FILES = ("evaluation.json",)
 

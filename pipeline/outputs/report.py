@@ -3,8 +3,9 @@
 The page is self-contained: inline CSS and a small inline script, no network access, no external
 file or font, so it can be mailed or archived beside the outputs and still open years later. Each
 section shows its text with the extracted spans highlighted in the manner of displaCy, next to the
-lists of what was extracted; an evaluation adds a scores table and each section's differences, and a
-run given a previous one a table of the changes since, at the top.
+lists of what was extracted; an evaluation adds a scores table and each section's differences, a
+run given a previous one a table of the changes since, at the top, and a page's history its timeline
+(drawn by ``timeline.py``), at the very top.
 
 The same input always gives the same string: nothing depends on the clock, the locale or set order.
 """
@@ -156,12 +157,23 @@ SCRIPT = """
 """
 
 
-def render(data: dict, evaluation: dict | None = None, changes: Changes | None = None) -> str:
-    """The whole report page for a run's ``partners.json`` content, and its evaluation and its changes
-    since a previous run if given."""
+@dataclass(frozen=True)
+class Part:
+    """A section drawn elsewhere, shown at the top of the report with the CSS it needs (a page's
+    history: ``timeline.part``)."""
+
+    css: str
+    html: str
+
+
+def render(data: dict, evaluation: dict | None = None, changes: Changes | None = None,
+           history: Part | None = None) -> str:
+    """The whole report page for a run's ``partners.json`` content, and its evaluation, its changes
+    since a previous run and its history's timeline if given."""
     partners = list(data.get("partners") or [])
     page = Report(data, evaluation, partners)
     page.changes = changes
+    page.history = history
     sections = [page.section(p) for p in partners]
     return page.head() + "".join(sections) + page.tail()
 
@@ -182,6 +194,7 @@ class Report:
         self.untagged = 0
         self.rows: list[str] = []
         self.changes: Changes | None = None  # since a previous run: set before ``head`` is asked for
+        self.history: Part | None = None  # a page's history (its timeline): set before ``head`` too
         self.anchors: dict[str, str | None] = {}  # a partner_id -> its section (None: on two pages)
 
     def section(self, partner: dict) -> str:
@@ -207,6 +220,7 @@ class Report:
         body = [
             _header(self.data, title),
             '<main>',
+            *([self.history.html] if self.history is not None else []),
             *([_changes(self.changes, self.anchors)] if self.changes is not None else []),
             _toolbar(self.counts, self.labels, self.untagged, len(self.rows), self.evaluation is not None),
         ]
@@ -220,7 +234,8 @@ class Report:
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{_e(title)}</title>",
-            f"<style>{CSS}{CHANGES_CSS if self.changes is not None else ''}</style>",
+            f"<style>{CSS}{CHANGES_CSS if self.changes is not None else ''}"
+            f"{self.history.css if self.history is not None else ''}</style>",
             "</head>",
             "<body>",
             *body,

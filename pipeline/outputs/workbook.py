@@ -1,6 +1,7 @@
 """``partners.xlsx``: one sheet per CSV view and a README sheet describing each column (and, for a
-run given a previous one, a ``changes`` sheet), each sheet an Excel table (named after its view:
-Power Query and pivot tables list it) over its header and rows.
+run given a previous one, a ``changes`` sheet; for a page's history, a ``history`` and a ``versions``
+sheet), each sheet an Excel table (named after its view: Power Query and pivot tables list it) over
+its header and rows.
 
 ISO dates stay text, without Excel's "number stored as text" flag, and no cell is ever a formula;
 XlsxWriter's constant-memory mode writes each row out as it is added, so a workbook of any size
@@ -18,7 +19,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_range
 
 from .rows import neutralise
-from .tables import COLUMNS, TABLES
+from .tables import COLUMNS, HISTORY_COLUMNS, HISTORY_TABLES, TABLES
 
 # Excel's limit on the characters of one cell: longer text is cut, and says so.
 XLSX_CELL_MAX = 32767
@@ -102,6 +103,17 @@ class Workbook:
                             for name, description in fields])
         self.add("changes", rows)
         self.sheets["changes"][0].activate()
+
+    def history(self, versions: Sequence[dict], rows: Sequence[dict]) -> None:
+        """A page's history: a ``history`` sheet (a row per partner and per agreement followed across
+        the versions) and a ``versions`` sheet, described in the README sheet; the workbook opens on
+        the history."""
+        for name, table in (("history.csv", rows), ("versions.csv", versions)):
+            self.sheets[name] = self._sheet(name.removesuffix(".csv"), HISTORY_COLUMNS[name])
+            self.add("README", [{"sheet": name.removesuffix(".csv"), "column": f["name"], "type": f["type"],
+                                 "description": f["description"]} for f in HISTORY_TABLES[name]])
+            self.add(name, table)
+        self.sheets["history.csv"][0].activate()
 
     def close(self) -> None:
         for sheet, columns, row, widths in [*self.full, *self.sheets.values()]:

@@ -1,6 +1,7 @@
 """Writes a run's outputs into a folder one partner at a time: ``partners.json``, the CSV views with
 their Data Package, the workbook and the review page, every row checked against the schema as it
-comes. ``render`` gives every file's bytes for a run held in memory.
+comes (and, for a page's history, its tables, sheets, timeline and ``history.json``). ``render`` gives
+every file's bytes for a run held in memory.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from pathlib import Path
 
 from .. import __version__
 from ..config import Config
-from ..models import Changes, Document, Partner, Rejected, RunResult
-from . import report, schema
+from ..models import Changes, Document, History, Partner, Rejected, RunResult
+from . import report, schema, timeline
 from .folder import FORMATS
 from .rows import head_data, neutralise, partner_data, partner_rows, pretty, rejected_data, rejected_rows
-from .tables import COLUMNS
+from .tables import COLUMNS, HISTORY_COLUMNS
 from .workbook import Workbook
 
 _SLICE = 4096  # rows of rejected.csv made at a time
@@ -35,7 +36,7 @@ class Writer:
     def __init__(self, folder: Path, formats: Sequence[str], documents: Sequence[Document], config: Config,
                  validate: bool = True, companions: bool = True) -> None:
         self.folder = Path(folder)
-        self._companions = companions  # writes the files of no format (changes.json): one writer of a run does
+        self._companions = companions  # writes the files of no format (changes.json, history.json): one writer does
         self.formats = tuple(formats)
         self.count = 0
         self._theme_codes = config.resources.themes.codes
@@ -90,10 +91,13 @@ class Writer:
             for name, table in tables.items():
                 self._book.add(name, table)
 
-    def close(self, failed: Sequence[Rejected] = (), changes: Changes | None = None) -> None:
+    def close(self, failed: Sequence[Rejected] = (), changes: Changes | None = None,
+              history: History | None = None) -> None:
         """Finish every file, rejected.csv with the ``failed`` sections then the lines of the pages set
-        aside, and with ``changes`` (since a previous run) the changes sheet, the report's changes section
-        and changes.json; raise SchemaError (leaving the files to be discarded) if a row broke the schema."""
+        aside, with ``changes`` (since a previous run) the changes sheet, the report's changes section
+        and changes.json, and with ``history`` (of the pages over their versions) history.csv and
+        versions.csv, their sheets, the report's timeline and history.json; raise SchemaError (leaving
+        the files to be discarded) if a row broke the schema."""
         rejected = itertools.chain(failed, *(d.set_aside() for d in self._documents))
         if self._json:
             self._json.write((b"\n  ]" if self.count else b"]") + b',\n  "rejected": [')
@@ -108,6 +112,8 @@ class Writer:
                     b"\n", b"\n    ") for i, r in enumerate(chunk)))
             self._tables({"rejected.csv": table})
             n += len(chunk)
+        if history is not None:
+            self._history(history)
         if self._validator:
             self._validator.finish()
         if self._json:
@@ -115,9 +121,12 @@ class Writer:
         if self._book:
             if changes is not None:
                 self._book.changes(changes.fields, changes.rows)
+            if history is not None:
+                self._book.history(history.versions, history.rows)
             self._book.close()
         if self._report:
             self._report.changes = changes
+            self._report.history = timeline.part(history.data) if history is not None else None
             self._sections.close()
             with open(self.folder / "report.html", "w", encoding="utf-8", newline="") as page, \
                     open(self._sections.name, encoding="utf-8", newline="") as sections:
@@ -128,10 +137,27 @@ class Writer:
         for handle in self._files:
             handle.close()
         if self._csv:
-            package = schema.datapackage(__version__, self._theme_codes)
+            package = schema.datapackage(__version__, self._theme_codes, history=history is not None)
             (self.folder / "datapackage.json").write_bytes(pretty(package) + b"\n")
         if changes is not None and self._companions:
             (self.folder / "changes.json").write_bytes(changes.json)
+        if history is not None and self._companions:
+            (self.folder / "history.json").write_bytes(history.json)
+
+    def _history(self, history: History) -> None:
+        """A history's tables: checked against their schema, written as CSV (the sheets and the
+        timeline come with the workbook and the report)."""
+        tables = {"history.csv": history.rows, "versions.csv": history.versions}
+        if self._validator:
+            for name, table in tables.items():
+                self._validator.rows(name, list(table))
+        if self._csv:
+            for name, table in tables.items():
+                with open(self.folder / name, "w", encoding="utf-8-sig", newline="") as handle:
+                    writer = csv.writer(handle, lineterminator="\r\n")
+                    writer.writerow(HISTORY_COLUMNS[name])
+                    writer.writerows(["" if row[c] is None else neutralise(row[c]) for c in HISTORY_COLUMNS[name]]
+                                     for row in table)
 
     def abort(self) -> None:
         # The workbook's own temporary files are in the folder, which the run discards. Closing may
@@ -142,12 +168,12 @@ class Writer:
 
 
 def render(result: RunResult, config: Config, formats: Sequence[str] = FORMATS,
-           changes: Changes | None = None) -> dict[str, bytes]:
+           changes: Changes | None = None, history: History | None = None) -> dict[str, bytes]:
     """Every output file's bytes, by file name (written through a temporary folder); with ``changes``
-    since a previous run, their parts too."""
+    since a previous run, or a ``history``, their parts too."""
     with tempfile.TemporaryDirectory() as folder:
         writer = Writer(Path(folder), formats, result.documents, config)
         for partner in result.partners:
             writer.add(partner)
-        writer.close(result.failed, changes)
+        writer.close(result.failed, changes, history)
         return {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir())}

@@ -29,6 +29,8 @@ from pipeline.outputs import background, report, rows, schema, tables, workbook,
 from pipeline.outputs.folder import FORMATS
 from pipeline.stages.sections import read_documents
 from pipeline.tools import diff
+from pipeline.tools import history as following
+from pipeline.tools.load import load
 
 HOSTILE = '=HYPERLINK("http://x","y")'
 
@@ -262,3 +264,59 @@ def test_the_background_writers_write_the_changes_once_and_the_same(seed_result,
         written[in_background] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
     assert written[True] == written[False]
     assert json.loads(written[True]["changes.json"])["summary"]["partners_added"] == len(seed_result.partners)
+
+
+# --- a page's history: its tables, sheets and history.json beside the run on its latest version -------
+
+def _history(config):
+    """The history of page.txt over two versions: the UPU's memorandum re-dated, "=OMS" (a heading a
+    spreadsheet would run as a formula) removed."""
+    latest = rows.to_data(_result(), config)["partners"]
+    older = json.loads(json.dumps(latest))
+    older[0]["agreements"][0]["date"] = "1998"
+    older.append({**older[0], "partner_id": "oms", "heading": "=OMS", "text": "Autre texte.", "text_sha256": "2" * 64,
+                  "acronym": None, "organisations": [], "agreements": []})
+    return following.for_outputs(following.whole([following.follow("page.txt", [
+        following.Version("2024-01-01", "page-2024-01-01.txt", "1" * 64, older),
+        following.Version("2024-02-01", "page-2024-02-01.txt", "1" * 64, latest)])]))
+
+
+def test_a_history_adds_its_tables_sheets_and_history_json_to_the_run_on_the_latest_version(config, tmp_path):
+    history = _history(config)
+    files = writing.render(_result(), config, history=history)
+    assert set(files) - set(writing.render(_result(), config)) == {"history.csv", "versions.csv", "history.json"}
+    assert files["history.json"] == history.json and json.loads(files["history.json"]) == history.data
+    assert files == writing.render(_result(), config, history=history)  # the same bytes each time
+    history_csv = list(csv.DictReader(io.StringIO(files["history.csv"].decode("utf-8-sig"))))
+    assert [(r["item"], r["partner_id"], r["partner"], r["versions"], r["in_latest"], r["changes"])
+            for r in history_csv] == [
+        ("partner", "upu", "Union postale universelle (UPU)", "1-2", "True", ""),
+        ("agreement", "upu", "Union postale universelle (UPU)", "1-2", "True",
+         "re-dated in v2 (2024-02-01) from 1998 to 1998-05"),
+        ("partner", "oms", "'=OMS", "1", "False", "removed in v2 (2024-02-01)"),  # neutralised, as in every CSV
+    ]
+    package = json.loads(files["datapackage.json"])
+    assert [r["path"] for r in package["resources"]] == [*tables.COLUMNS, "history.csv", "versions.csv"]
+    versions = next(r for r in package["resources"] if r["path"] == "versions.csv")["schema"]
+    assert versions["primaryKey"] == ["page", "version"] and "foreignKeys" not in versions
+    # The workbook opens on the history; its README describes the two new sheets.
+    book = load_workbook(io.BytesIO(files["partners.xlsx"]))
+    assert book.sheetnames[-2:] == ["history", "versions"] and book.active.title == "history"
+    assert [c.value for c in book["history"][1]] == list(tables.HISTORY_COLUMNS["history.csv"])
+    assert book["history"]["D4"].value == "'=OMS" and book["versions"]["C3"].value == "2024-02-01"
+    assert {"history", "versions"} <= {c.value for c in book["README"]["A"]}
+    assert 'id="history"' in files["report.html"].decode("utf-8")
+    # pipeline.load reads them back, typed from the Data Package.
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    loaded = load(tmp_path)
+    assert loaded.history["n_versions"].tolist() == [2, 2, 1]
+    assert loaded.history["in_latest"].tolist() == [True, True, False]
+    assert loaded.versions["version"].dtype == "Int64" and loaded.history["partner"].tolist()[-1] == "=OMS"
+
+
+def test_a_history_row_that_breaks_its_schema_writes_nothing(config):
+    history = _history(config)
+    broken = replace(history, versions=({**history.versions[0], "seen": "yesterday"}, *history.versions[1:]))
+    with pytest.raises(schema.SchemaError, match="versions.csv row 1: seen must match pattern"):
+        writing.render(_result(), config, history=broken)
