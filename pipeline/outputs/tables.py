@@ -19,9 +19,11 @@ from ..models import (
 PARTIAL_DATE = rf"^{models.PARTIAL_DATE}$"
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SHA256 = r"^[0-9a-f]{64}$"
-CAPTURED = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
+# A capture's time in UTC, to the second or to a fraction of one (as WARC 1.1 allows, and warcio writes).
+CAPTURE_TIME = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z"
+CAPTURED = rf"^{CAPTURE_TIME}$"
 # When a version of a page was seen: its capture's time, or the date its file's name gives.
-VERSION_DATE = rf"^{models.PARTIAL_DATE}(T\d{{2}}:\d{{2}}:\d{{2}}Z)?$"
+VERSION_DATE = rf"^({CAPTURE_TIME}|{models.PARTIAL_DATE})$"
 # A compact list of version numbers: "1-3; 5".
 VERSION_LIST = r"^\d+(-\d+)?(; \d+(-\d+)?)*$"
 # Stands for the theme codes of the configuration's vocabulary in the static table definitions.
