@@ -14,6 +14,7 @@ pipeline`` loads neither spaCy nor pandas)::
     tables = pipeline.load("outputs")             # the CSV views as typed pandas DataFrames
     pipeline.evaluate("corpus/gold/omd_partenaires_fr.gold.json", "outputs")
     pipeline.diff("outputs_old", "outputs")
+    pipeline.history(["captures"], out="history")  # = python -m pipeline history captures --out history
 """
 
 import sys
@@ -50,6 +51,7 @@ class _Package(types.ModuleType):
     load = _FromApi()
     evaluate = _FromApi()
     diff = _FromApi()
+    history = _FromApi()
 
 
 sys.modules[__name__].__class__ = _Package

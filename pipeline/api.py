@@ -8,6 +8,7 @@
     tables = api.load("outputs")                                # the CSV views as typed pandas DataFrames
     drafted = api.draft_gold("page.html", "gold/page.gold.json")  # ... gold draft page.html --out …
     api.run(["corpus"], out="outputs", previous="outputs_old")  # ... run corpus --previous outputs_old
+    api.history(["captures"], out="history")                   # ... history captures --out history
 
 ``run`` serves one run; a ``Pipeline`` serves many, with the model loaded once (on the first section
 that is not in the cache), and splits a run into ``read`` then ``write`` for callers that want the
@@ -23,11 +24,13 @@ identical re-run stay fast.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,7 +40,7 @@ from .errors import InputError, Interrupted
 from .models import Changes, Document, Partner, RawPage
 from .outputs.folder import FORMATS, copy_outputs, locked, write_file
 from .run import log_warning, stream
-from .sources import is_url, latest_captures
+from .sources import capture_time, is_url, latest_captures
 from .stages.reading import PDF_SUFFIXES, WARC_SUFFIXES, collect_inputs, read_bytes, source_name, source_names
 from .stages.sections import read_documents
 from .text import sha256
@@ -49,8 +52,9 @@ if TYPE_CHECKING:
     from .tools.evaluate import Evaluation
     from .tools.load import Tables
 
-__all__ = ["FORMATS", "Config", "GoldDraft", "Inputs", "Pipeline", "RunSummary", "check_formats", "diff", "draft_gold",
-           "evaluate", "load", "load_gold", "load_json", "run", "save_changes", "save_evaluation"]
+__all__ = ["FORMATS", "Config", "GoldDraft", "HistorySummary", "Inputs", "Pipeline", "RunSummary", "Versions",
+           "check_formats", "diff", "draft_gold", "evaluate", "history", "load", "load_gold", "load_json", "run",
+           "save_changes", "save_evaluation"]
 
 log = logging.getLogger("pipeline")
 
@@ -265,6 +269,149 @@ class Pipeline:
         summary.kept, failed = write_run(out, formats, inputs.documents, self.config, items, changes=since)
         summary.failed = len(failed)
 
+    def read_versions(self, inputs: Iterable[Path | str]) -> Versions:
+        """The versions of each page named by ``inputs``, oldest first, read and split: every capture of
+        each URL in WARC files (given, found in folders, or the captures of a URL given, in the captures
+        folder: never fetched), every dated file of each page (``page-2024-03-01.html``: see
+        ``tools.history.version_of``). A file with no date in its name, two files of one page dated
+        alike, a version that cannot be read: each is an error, and the other versions are read."""
+        from .sources import warc
+        from .tools import history as following
+
+        inputs = [str(p) if isinstance(p, str) and is_url(p) else Path(p) for p in inputs]
+        files, errors, skipped = collect_inputs(tuple(p for p in inputs if isinstance(p, Path)))
+        for folder in skipped:
+            log.debug("skipped %s (a hidden folder, gold files or this tool's outputs)", folder)
+        met: list[tuple[str, str, str, RawPage]] = []  # (page, order, seen, the version) as met
+
+        for url in (p for p in inputs if isinstance(p, str)):
+            try:
+                url, file = self._capture_file(url)
+            except InputError as exc:
+                errors.append(exc)
+                continue
+            captured, warc_errors = warc.all_captures(file)
+            errors += warc_errors
+            met += [(url, _instant(page), page.captured or "", replace(page, source=url)) for page in captured]
+        for path in files:
+            if path.name.lower().endswith(WARC_SUFFIXES):
+                captured, warc_errors = warc.all_captures(path)
+                errors += warc_errors
+                log.debug("read %s: %d capture(s) of %d URL(s)", path, len(captured), len({p.source for p in captured}))
+                met += [(page.source, _instant(page), page.captured or "", page) for page in captured]
+                continue
+            dated = following.version_of(path.name, path.parent.name)
+            if dated is None:
+                errors.append(InputError(str(path), "no date in its name (nor in its folder's): which version of the "
+                                         "page is it?", "name it after the day it was saved, such as "
+                                         "page-2024-03-01.html, or give the WARC file of its captures"))
+                continue
+            name, seen = dated
+            try:
+                met += [(name, seen, seen, page) for page in self._pages_of_file(path, name, errors)]
+            except InputError as exc:
+                errors.append(exc)
+        grouped: dict[str, list[tuple[str, int, str, RawPage]]] = {}
+        for i, (name, order, seen, page) in enumerate(met):
+            grouped.setdefault(name, []).append((order, i, seen, page))
+        pages: dict[str, list[tuple[str, Document]]] = {}
+        for name, versions in grouped.items():
+            kept: list[tuple[str, RawPage]] = []
+            for _, _, seen, page in sorted(versions, key=lambda v: v[:2]):
+                same = [p for s, p in kept if s == seen]
+                if any(p.data == page.data for p in same):
+                    continue  # the same capture twice (a WARC file given twice, or copied into another)
+                if same and page.captured is None:
+                    errors.append(InputError(page.path, f"another version of {name} is dated {seen} ({same[0].path})",
+                                             "give one file per date"))
+                    continue
+                kept.append((seen, page))
+            documents, read_errors = read_documents([page for _, page in kept], self.config.resources)
+            errors += read_errors
+            seen_of = {page.path: seen for seen, page in kept}  # (a version's path is its own: file, FILE#OFFSET)
+            if documents:
+                pages[name] = [(seen_of[d.path], d) for d in documents]
+            log.debug("%s: %d version(s) read, from %s to %s", name, len(documents),
+                      kept[0][0] if kept else "-", kept[-1][0] if kept else "-")
+        return Versions(pages, errors)
+
+    def _capture_file(self, url: str) -> tuple[str, Path]:
+        """A URL as pages are named by it, and the file in the captures folder that holds its captures."""
+        from .sources import captures, web
+
+        url = web.normalise_url(url)
+        file = captures.capture_file(self.captures, url)
+        if not file.is_file():
+            raise InputError(url, f"no capture of this page in {self.captures}/",
+                             "fetch it first (pipeline run URL), or give the --captures folder or the WARC files "
+                             "that hold its captures")
+        return url, file
+
+    def history(self, inputs: Iterable[Path | str], out: Path | str = "history", workers: int = 1,
+                cache_dir: Path | str | None = CACHE_DIR) -> HistorySummary:
+        """``read_versions`` then ``write_history``. Raises InputError when no version can be read (the
+        summary lists the inputs that failed among others)."""
+        versions = self.read_versions(inputs)
+        if not versions.pages:
+            raise versions.errors[0] if versions.errors else InputError(None, "no version of any page",
+                                                                        "give WARC files or dated files")
+        return self.write_history(versions, out, workers, cache_dir)
+
+    def write_history(self, versions: Versions, out: Path | str = "history", workers: int = 1,
+                      cache_dir: Path | str | None = CACHE_DIR) -> HistorySummary:
+        """Follow each page over its ``versions`` and replace the folder ``out``, all at once, by the
+        outputs of a run on each page's latest version plus its history: history.csv (a row per partner
+        and per agreement: first and last seen, the versions holding it, what changed and when),
+        versions.csv, history.json, a history and a versions sheet in partners.xlsx, and a timeline at
+        the top of report.html.
+
+        Every version is analysed through the section cache: a section already analysed in another
+        version (or an earlier history, or run) is not analysed again, so that a history re-run after
+        one more capture analyses only what the new version changed. Without a ``cache_dir`` (None),
+        the cache is a temporary one, gone at the end: each section is still analysed once. Raises
+        OutputError, ModelError or SchemaError; the previous contents of ``out`` are then left as they
+        were.
+        """
+        from .outputs.background import write_run
+        from .outputs.rows import partner_data
+        from .tools import history as following
+
+        summary = HistorySummary(Path(out), {}, versions.count, 0, 0, 0, list(versions.errors))
+        seen_warnings: set[str] = set()
+
+        def warn(message: str) -> None:  # each said once, however many versions repeat it
+            if message not in seen_warnings:
+                seen_warnings.add(message)
+                summary.warnings.append(message)
+                log_warning(message)
+
+        with tempfile.TemporaryDirectory(prefix="omd-history-cache-") if cache_dir is None else \
+                contextlib.nullcontext(cache_dir) as folder:
+            cache = Cache(folder, self.config)
+            pages, latest, items = [], [], []
+            for name, documents in versions.pages.items():
+                followed = []
+                for i, (seen, document) in enumerate(documents):
+                    found = list(stream([document], self.config,
+                                        lambda pending: self.analyser.analyse_all(pending, workers), cache=cache,
+                                        warn=warn))
+                    partners = [item for item in found if isinstance(item, Partner)]
+                    summary.sections += len(document.sections)
+                    summary.failed += len(found) - len(partners)
+                    followed.append(following.Version(seen, document.path or name, document.sha256,
+                                                      [partner_data(p) for p in partners], len(found) - len(partners)))
+                    if i == len(documents) - 1:
+                        latest.append(document)
+                        items += found
+                pages.append(following.follow(name, followed))
+            summary.history = following.whole(pages)
+            with locked(Path(out)):
+                summary.kept, _ = write_run(Path(out), FORMATS, latest, self.config, items,
+                                            history=following.for_outputs(summary.history))
+            if cache_dir is not None:
+                summary.cache_hits, summary.cache_misses = cache.hits, cache.misses
+        return summary
+
 
 @dataclass
 class _Previous:
@@ -309,8 +456,14 @@ def _watched(items: Iterable, seen: Callable[[Partner], None]) -> Iterator:
 
 def _changes_file(folder: Path) -> dict | None:
     """The changes.json a run wrote into ``folder``, parsed; None if there is none to read."""
+    return _json_file(folder / "changes.json")
+
+
+def _json_file(path: Path) -> dict | None:
+    """A JSON file a run wrote beside its outputs (changes.json, history.json), parsed; None if there is
+    none to read."""
     try:
-        data = json.loads((folder / "changes.json").read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -428,17 +581,21 @@ def save_evaluation(result: Evaluation, pred: Path | str) -> None:
 
 
 def _save_evaluation(result: Evaluation, pred_file: Path, pred_data: dict) -> None:
-    from .outputs import report
+    from .outputs import report, timeline
     from .tools import diff as diffing
+    from .tools import history as following
 
     data = result.as_dict()
     write_file(pred_file.parent / "evaluation.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
     report_file = pred_file.parent / "report.html"
     if report_file.exists():
-        # The report of a run given a previous one keeps its changes section (from changes.json).
+        # The report of a run given a previous one keeps its changes section (from changes.json), that of
+        # a history its timeline (from history.json).
         saved = _changes_file(pred_file.parent)
         changes = diffing.saved(saved) if saved is not None else None
-        write_file(report_file, report.render(pred_data, data, changes).encode("utf-8"))
+        followed = following.saved(_json_file(pred_file.parent / "history.json"))
+        write_file(report_file, report.render(pred_data, data, changes,
+                                              timeline.part(followed.data) if followed else None).encode("utf-8"))
 
 
 def diff(old: Path | str, new: Path | str, write: Path | str | None = None) -> dict:
@@ -471,6 +628,61 @@ def load(outputs: Path | str = "outputs") -> Tables:
     from .tools import load as loading
 
     return loading.load(outputs)
+@dataclass
+class Versions:
+    """The versions of each page, oldest first, read and split (each with when it was seen: its
+    capture's time, or its file's date), and the inputs that could not be read."""
+
+    pages: dict[str, list[tuple[str, Document]]]
+    errors: list[InputError]
+
+    @property
+    def count(self) -> int:
+        return sum(len(versions) for versions in self.pages.values())
+
+
+@dataclass
+class HistorySummary:
+    """What ``history`` did: the pages followed (``history``, as history.json holds it: each page's
+    versions, partners and agreements), how many versions and sections were read, the partners written
+    (those of each page's latest version), the inputs and sections that failed, the cache's use."""
+
+    out: Path
+    history: dict
+    versions: int
+    sections: int  # of every version
+    kept: int  # partners of the latest versions, written
+    failed: int = 0  # sections whose extraction failed, in any version
+    errors: list[InputError] = field(default_factory=list)
+    cache_hits: int | None = None  # None: no cache was kept (--no-cache)
+    cache_misses: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> list[dict]:
+        return self.history.get("pages", [])
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every input, version and section made it, else 1 (the README's exit codes)."""
+        return 1 if self.errors or self.failed else 0
+
+
+def _instant(page: RawPage) -> str:
+    """A capture's time in a form that orders captures as times (whatever precision or zone it was
+    written with)."""
+    return capture_time(page).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def history(inputs: Iterable[Path | str] = (CAPTURES_DIR,), out: Path | str = "history", workers: int = 1,
+            cache_dir: Path | str | None = CACHE_DIR, config: Config | None = None,
+            captures: Path | str = CAPTURES_DIR) -> HistorySummary:
+    """``python -m pipeline history``: follow each page over its versions (WARC captures, dated files,
+    or the captures of a URL in ``captures``) and write into ``out`` the run on each page's latest
+    version with its history (``Pipeline(config, captures).history(…)``)."""
+    return Pipeline(config, captures).history(inputs, out, workers, cache_dir)
+
+
 @dataclass
 class GoldDraft:
     """What ``gold draft`` wrote: the gold file, its review page, and what is in it to review."""

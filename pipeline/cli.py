@@ -1,4 +1,4 @@
-"""The command line: ``python -m pipeline run | evaluate | diff | gold draft``.
+"""The command line: ``python -m pipeline run | history | evaluate | diff | gold draft``.
 
 The only module that imports click, parses arguments and prints; each command calls its
 counterpart in ``api`` and turns the project's errors into one line on stderr and an exit code: 0
@@ -201,6 +201,70 @@ def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: in
         log.info("%d partners from %d page(s) written to %s/", summary.kept, summary.documents, out_dir)
         if summary.changes is not None:
             log.info("since %s: %s (changes.json)", previous, headline(summary.changes))
+    except KeyboardInterrupt:
+        raise Interrupted() from None
+    if summary.exit_code:
+        sys.exit(summary.exit_code)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1)
+@click.option("--out", "out_dir", default="history", show_default=True, type=click.Path(path_type=Path),
+              help="Folder to write into: the run on each page's latest version, with history.csv, versions.csv, "
+                   "history.json, their sheets and the timeline (replaced as a whole, once every file is ready).")
+@click.option("--captures", "captures", default=CAPTURES_DIR, show_default=True, type=click.Path(path_type=Path),
+              help="Where the captures of a page given by its URL are read (never fetched).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes analysing sections in parallel.")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor update the cache (each section is still analysed once, in a temporary one).")
+@click.option("--cache-dir", default=CACHE_DIR, show_default=True, type=click.Path(path_type=Path),
+              help="Where per-section results are kept between runs.")
+@_resources_option
+@_with_verbosity
+def history(inputs: tuple[str, ...], out_dir: Path, captures: Path, workers: int, no_cache: bool, cache_dir: Path,
+            resources: Path | None, verbose: bool, quiet: bool) -> None:
+    """Follow pages over their versions: INPUT WARC files, folders of them (default: captures/), dated
+    files (page-2024-03-01.html) or URLs (their captures in --captures).
+
+    Every capture of a URL is a version of that page, ordered by capture time; a file is a version of
+    the page its name gives without its date. Writes the run on each page's latest version and, beside
+    it, how each partner and agreement changed from version to version (history.csv), the versions
+    (versions.csv), a history sheet in partners.xlsx and a timeline in report.html.
+    """
+    _setup_logging(verbose, quiet)
+    from . import api
+
+    try:
+        pipeline = api.Pipeline(api.Config.load(resources), captures)
+        versions = pipeline.read_versions(inputs or (captures,))
+        for error in versions.errors:
+            log.error(error.line())
+        if not versions.pages:
+            if not versions.errors:
+                log.error("no version of any page (give WARC files, folders of them, or dated files)")
+            sys.exit(2)
+        summary = pipeline.write_history(versions, out_dir, workers, None if no_cache else cache_dir)
+    except PipelineError as exc:
+        _fail(exc)
+    try:
+        for page in summary.pages:
+            versions = page["versions"]
+            counts = {k: sum(v[k] for v in versions) for k in versions[0] if k.startswith(("partners_", "agreements_"))}
+            log.info("%s: %d version(s), %s to %s; partners %d -> %d (%d added, %d removed, %d renamed); "
+                     "agreements %d -> %d (%d added, %d removed, %d re-dated)", page["page"], len(versions),
+                     versions[0]["seen"], versions[-1]["seen"], versions[0]["partners"], versions[-1]["partners"],
+                     counts["partners_added"], counts["partners_removed"], counts["partners_renamed"],
+                     versions[0]["agreements"], versions[-1]["agreements"], counts["agreements_added"],
+                     counts["agreements_removed"], counts["agreements_redated"])
+        if summary.cache_hits is not None:
+            log.debug("cache: %d reused, %d analysed", summary.cache_hits, summary.cache_misses)
+        if summary.failed:
+            log.warning("%d section(s) could not be analysed (see rejected.csv for the latest versions)",
+                        summary.failed)
+        log.info("history of %d page(s) over %d version(s) written to %s/ (history.csv, versions.csv, partners.xlsx, "
+                 "report.html), with the %d partners of the latest version(s)", len(summary.pages), summary.versions,
+                 out_dir, summary.kept)
     except KeyboardInterrupt:
         raise Interrupted() from None
     if summary.exit_code:

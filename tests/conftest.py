@@ -72,10 +72,10 @@ def extract_partner(analyser):
 
 
 def run_cli(*args, cache_dir=None, cwd=None, env=None):
-    """``python -m pipeline ARGS`` in a subprocess. A ``run`` uses ``cache_dir`` (the test's own)
-    unless it says ``--no-cache`` or ``--cache-dir`` itself: never the repository's cache."""
+    """``python -m pipeline ARGS`` in a subprocess. A ``run`` (or a ``history``) uses ``cache_dir`` (the
+    test's own) unless it says ``--no-cache`` or ``--cache-dir`` itself: never the repository's cache."""
     args = [str(a) for a in args]
-    if args[:1] == ["run"] and not {"--no-cache", "--cache-dir", "--help"} & set(args):
+    if args[:1] in (["run"], ["history"]) and not {"--no-cache", "--cache-dir", "--help"} & set(args):
         assert cache_dir is not None, "a test's run needs a cache of its own (cache_dir) or --no-cache"
         args += ["--cache-dir", str(cache_dir)]
     return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True,
