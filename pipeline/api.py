@@ -35,10 +35,18 @@ from .cache import Cache, run_key
 from .config import CACHE_DIR, CAPTURES_DIR, Config
 from .errors import InputError, Interrupted
 from .models import Changes, Document, Partner, RawPage
-from .outputs.folder import FORMATS, copy_outputs, locked, write_file
+from .outputs.folder import CHANGES_FILE, FORMATS, OUTPUT_FILES, copy_outputs, locked, write_file
 from .run import log_warning, stream
 from .sources import is_url, latest_captures
-from .stages.reading import PDF_SUFFIXES, WARC_SUFFIXES, collect_inputs, read_bytes, source_name, source_names
+from .stages.reading import (
+    PDF_SUFFIXES,
+    WARC_SUFFIXES,
+    collect_inputs,
+    file_kind,
+    read_bytes,
+    source_name,
+    source_names,
+)
 from .stages.sections import read_documents
 from .text import sha256
 from .tools import files
@@ -181,7 +189,7 @@ class Pipeline:
             from .sources import pdf
 
             return [pdf.pdf_page(source, path)]
-        return [RawPage(source, read_bytes(path), source_name(path))]
+        return [RawPage(source, read_bytes(path), source_name(path), kind=file_kind(path.name))]
 
     def write(self, inputs: Inputs, out: Path | str, formats: Sequence[str] = FORMATS, workers: int = 1,
               cache_dir: Path | str | None = CACHE_DIR, progress: Callable[[int], None] | None = None,
@@ -191,7 +199,7 @@ class Pipeline:
         With a ``cache_dir`` (None: no cache), cached sections are not analysed again, and a run
         identical to a recent one copies its outputs and says again what it warned about. With
         ``previous`` (a run's outputs folder or partners.json; it may be ``out`` itself), what changed
-        since that run is written too: ``changes.json``, a changes sheet in the workbook, a changes
+        since that run is written too: ``changes_since_previous.json``, a changes sheet in the workbook, a changes
         section in the report. Raises InputError for a ``previous`` that is not a run's partners.json
         (before anything is analysed), OutputError, ModelError or SchemaError; the previous outputs are
         then left as they were.
@@ -220,7 +228,7 @@ class Pipeline:
             if cache is not None:
                 try:
                     cache.save_run(key, out, {"kept": summary.kept, "failed": summary.failed,
-                                              "warnings": summary.warnings})
+                                              "warnings": summary.warnings}, OUTPUT_FILES)
                 except KeyboardInterrupt:
                     raise Interrupted() from None  # the outputs are written; only the cache lacks them
         if cache is not None:
@@ -308,9 +316,9 @@ def _watched(items: Iterable, seen: Callable[[Partner], None]) -> Iterator:
 
 
 def _changes_file(folder: Path) -> dict | None:
-    """The changes.json a run wrote into ``folder``, parsed; None if there is none to read."""
+    """The changes a run wrote into ``folder`` (``CHANGES_FILE``), parsed; None if there is none to read."""
     try:
-        data = json.loads((folder / "changes.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / CHANGES_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -435,7 +443,7 @@ def _save_evaluation(result: Evaluation, pred_file: Path, pred_data: dict) -> No
     write_file(pred_file.parent / "evaluation.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
     report_file = pred_file.parent / "report.html"
     if report_file.exists():
-        # The report of a run given a previous one keeps its changes section (from changes.json).
+        # The report of a run given a previous one keeps its changes section (from changes_since_previous.json).
         saved = _changes_file(pred_file.parent)
         changes = diffing.saved(saved) if saved is not None else None
         write_file(report_file, report.render(pred_data, data, changes).encode("utf-8"))

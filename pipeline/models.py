@@ -309,9 +309,9 @@ class RunResult:
 class Changes:
     """What changed since a previous run, as the outputs write it beside the run: made by ``tools.diff``
     once the whole run is known, written by the outputs (the workbook's changes sheet, the report's
-    changes section, ``changes.json``)."""
+    changes section, ``changes_since_previous.json``)."""
 
     previous: str  # the previous run, as it was named
     fields: tuple[tuple[str, str], ...]  # the rows' columns in order, each with its description
     rows: tuple[dict, ...]  # one per change, keyed by the fields' names
-    json: bytes  # the content of changes.json
+    json: bytes  # the content of changes_since_previous.json

@@ -20,7 +20,10 @@ from ..signals import held
 from .tables import COLUMNS
 
 FORMATS = ("json", "csv", "xlsx", "html")
-OUTPUT_FILES = ("partners.json", *COLUMNS, "datapackage.json", "partners.xlsx", "report.html")
+# What changed since the previous run a run was given (``run --previous``): not "changes.json", the
+# name ``diff --write`` suggests, so that a file a user wrote with diff is never taken for the run's.
+CHANGES_FILE = "changes_since_previous.json"
+OUTPUT_FILES = ("partners.json", *COLUMNS, "datapackage.json", "partners.xlsx", "report.html", CHANGES_FILE)
 # Written by evaluate about one run's outputs: not kept when a new run replaces them.
 STALE_FILES = ("evaluation.json",)
 

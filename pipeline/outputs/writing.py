@@ -18,7 +18,7 @@ from .. import __version__
 from ..config import Config
 from ..models import Changes, Document, Partner, Rejected, RunResult
 from . import report, schema
-from .folder import FORMATS
+from .folder import CHANGES_FILE, FORMATS
 from .rows import head_data, neutralise, partner_data, partner_rows, pretty, rejected_data, rejected_rows
 from .tables import COLUMNS
 from .workbook import Workbook
@@ -35,7 +35,7 @@ class Writer:
     def __init__(self, folder: Path, formats: Sequence[str], documents: Sequence[Document], config: Config,
                  validate: bool = True, companions: bool = True) -> None:
         self.folder = Path(folder)
-        self._companions = companions  # writes the files of no format (changes.json): one writer of a run does
+        self._companions = companions  # writes the files of no format (the changes file): one writer of a run does
         self.formats = tuple(formats)
         self.count = 0
         self._theme_codes = config.resources.themes.codes
@@ -93,7 +93,7 @@ class Writer:
     def close(self, failed: Sequence[Rejected] = (), changes: Changes | None = None) -> None:
         """Finish every file, rejected.csv with the ``failed`` sections then the lines of the pages set
         aside, and with ``changes`` (since a previous run) the changes sheet, the report's changes section
-        and changes.json; raise SchemaError (leaving the files to be discarded) if a row broke the schema."""
+        and the changes file; raise SchemaError (leaving the files to be discarded) if a row broke the schema."""
         rejected = itertools.chain(failed, *(d.set_aside() for d in self._documents))
         if self._json:
             self._json.write((b"\n  ]" if self.count else b"]") + b',\n  "rejected": [')
@@ -131,7 +131,7 @@ class Writer:
             package = schema.datapackage(__version__, self._theme_codes)
             (self.folder / "datapackage.json").write_bytes(pretty(package) + b"\n")
         if changes is not None and self._companions:
-            (self.folder / "changes.json").write_bytes(changes.json)
+            (self.folder / CHANGES_FILE).write_bytes(changes.json)
 
     def abort(self) -> None:
         # The workbook's own temporary files are in the folder, which the run discards. Closing may

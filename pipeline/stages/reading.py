@@ -54,6 +54,17 @@ _MOJIBAKE = re.compile(
 _SEPARATOR = re.compile(r"^\s*(\|+|-{3,}|_{3,}|\*{3,}|={3,})\s*$")
 
 
+def file_kind(name: str) -> str | None:
+    """What a page file's own name says it is ("html", "markdown"), else None (its bytes tell). Read
+    from the file, never from the name it is given in the outputs (``--source-name``)."""
+    name = name.lower()
+    if name.endswith((".html", ".htm")):
+        return "html"
+    if name.endswith(MARKDOWN_SUFFIXES):
+        return "markdown"
+    return None
+
+
 def is_html(source: str, data: bytes) -> bool:
     if source.lower().endswith((".html", ".htm")):
         return True

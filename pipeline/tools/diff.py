@@ -207,7 +207,7 @@ def rows(changes: dict) -> list[dict]:
 
 def for_outputs(changes: dict, previous: str) -> Changes:
     """``changes`` as the outputs write them beside a run: the rows of the changes sheet and section,
-    and ``changes.json`` (what ``diff --format json`` prints, with ``previous``: what the run was
+    and ``changes_since_previous.json`` (what ``diff --format json`` prints, with ``previous``: what the run was
     compared with)."""
     data = {**changes, "previous": previous}
     return Changes(previous=previous, fields=COLUMNS, rows=tuple(rows(changes)),
@@ -215,7 +215,7 @@ def for_outputs(changes: dict, previous: str) -> Changes:
 
 
 def saved(data: dict) -> Changes | None:
-    """The changes a run wrote (its ``changes.json``, parsed), ready to be written again (as when
+    """The changes a run wrote (its ``changes_since_previous.json``, parsed), ready to be written again (as when
     ``evaluate`` renders the report anew); None for a file that is not a run's changes."""
     previous = data.get("previous")
     try:

@@ -198,7 +198,7 @@ def test_writers_interrupted_as_they_start_are_stopped_with_their_folder(seed_re
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-# --- a run given a previous one: the changes sheet and changes.json ----------------------------------
+# --- a run given a previous one: the changes sheet and changes_since_previous.json ----------------------------------
 
 def _changes(config, previous_heading="Union postale universelle", previous_date="1998"):
     """The changes from a previous run, whose UPU had another heading, no 2002 and its memorandum dated
@@ -236,18 +236,19 @@ def test_the_changes_sheet_has_one_row_per_change_and_is_the_one_the_workbook_op
     ]
     readme = [(r[0].value, r[1].value) for r in book["README"].iter_rows(min_row=2)]
     assert readme[-6:] == [("changes", name) for name, _ in diff.COLUMNS]
-    assert json.loads(files["changes.json"]) == {**json.loads(changes.json), "previous": "old/partners.json"}
-    assert json.loads(files["changes.json"])["summary"]["partners_removed"] == 1
+    written = json.loads(files["changes_since_previous.json"])
+    assert written == {**json.loads(changes.json), "previous": "old/partners.json"}
+    assert json.loads(files["changes_since_previous.json"])["summary"]["partners_removed"] == 1
 
 
 def test_changes_are_written_whatever_the_formats_and_never_without_a_previous_run(config):
     for formats in (("json",), ("csv",), ("html",), ("xlsx",)):
         files = writing.render(_result(), config, formats, changes=_changes(config))
-        assert files["changes.json"] == _changes(config).json
+        assert files["changes_since_previous.json"] == _changes(config).json
         assert ('id="changes"' in files.get("report.html", b"").decode()) == ("html" in formats)
         assert ("partners.xlsx" in files) == ("xlsx" in formats)
     plain = writing.render(_result(), config)
-    assert "changes.json" not in plain
+    assert "changes_since_previous.json" not in plain
     assert "changes" not in load_workbook(io.BytesIO(plain["partners.xlsx"])).sheetnames
     assert writing.render(_result(), config, changes=_changes(config)) == writing.render(_result(), config,
                                                                                    changes=_changes(config))
@@ -262,4 +263,5 @@ def test_the_background_writers_write_the_changes_once_and_the_same(seed_result,
                              background=in_background, changes=lambda: changes)
         written[in_background] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
     assert written[True] == written[False]
-    assert json.loads(written[True]["changes.json"])["summary"]["partners_added"] == len(seed_result.partners)
+    added = json.loads(written[True]["changes_since_previous.json"])["summary"]["partners_added"]
+    assert added == len(seed_result.partners)
