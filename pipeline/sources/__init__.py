@@ -30,7 +30,7 @@ def latest_captures(pages: Iterable[RawPage]) -> list[RawPage]:
     the latest, since a run describes the page as it is now; the older ones are said with -v (the
     ``history`` command reads them all). Pages that are no capture pass as they are. The pages keep
     the order in which each was first met, so that a new capture does not move a page in the outputs;
-    of two captures of the same time, the first met is kept."""
+    of two captures of the same time (to the second), the one met later, written later, is kept."""
     pages = list(pages)
     latest: dict[str, RawPage] = {}
     older: dict[str, list[RawPage]] = {}
@@ -40,7 +40,7 @@ def latest_captures(pages: Iterable[RawPage]) -> list[RawPage]:
         kept = latest.get(page.source)
         if kept is None:
             latest[page.source] = page
-        elif capture_time(page) > capture_time(kept):
+        elif capture_time(page) >= capture_time(kept):  # of two at one second, the one met later
             older.setdefault(page.source, []).append(kept)
             latest[page.source] = page
         else:
@@ -58,6 +58,12 @@ def latest_captures(pages: Iterable[RawPage]) -> list[RawPage]:
             seen.add(page.source)
             out.append(latest[page.source])
     return out
+
+
+def capture_stamp(when: datetime) -> str:
+    """A capture's time as the outputs write it (``captured``): UTC, to the second ("…T10:00:00Z"),
+    whatever precision the capture was written at (WARC 1.1 allows fractions of a second)."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def capture_time(page: RawPage) -> datetime:

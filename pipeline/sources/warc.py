@@ -41,7 +41,7 @@ from warcio.statusandheaders import StatusAndHeadersParserException
 from ..errors import InputError
 from ..models import RawPage
 from ..stages.reading import MAX_BYTES, is_html, source_name
-from . import latest_captures
+from . import capture_stamp, latest_captures
 
 log = logging.getLogger("pipeline")
 
@@ -430,7 +430,7 @@ def _when(value: str | None) -> datetime | None:
 
 
 def _iso(when: datetime) -> str:
-    return when.isoformat().replace("+00:00", "Z")
+    return capture_stamp(when)
 
 
 def _bare(value: str | None) -> str | None:

@@ -35,6 +35,7 @@ from ..errors import InputError, OutputError
 from ..models import RawPage
 from ..stages import reading
 from ..stages.reading import MARKDOWN_SUFFIXES
+from . import capture_stamp
 from .captures import Capture, CaptureFile, Exchange, http_head
 from .captures import body as capture_body
 
@@ -146,7 +147,7 @@ def page_kind(content_type: str | None, url: str) -> tuple[str | None, str | Non
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return capture_stamp(datetime.now(UTC))
 
 
 def _page(url: str, capture: Capture, data: bytes, limit: int) -> RawPage:

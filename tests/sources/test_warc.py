@@ -337,3 +337,15 @@ def test_reading_page_files_loads_neither_warcio_nor_pypdf():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# Review of issue 15: a WARC 1.1 date with fractions of a second gave `captured` a form the schema
+# refuses, and the whole run wrote nothing (exit 3).
+def test_a_capture_dated_to_the_fraction_of_a_second_is_written_to_the_second(cli, tmp_path):
+    warc = Warc(tmp_path / "c.warc.gz", True)
+    warc.response(A, V1, "2024-05-01T10:00:00.250000Z")
+    warc.response(A, V2, "2024-05-01T10:00:00.750000Z")  # the same second, later: this one is read
+    result = cli("run", warc.save(), "--out", tmp_path / "out", "--formats", "json,csv")
+    assert result.returncode == 0, result.stderr
+    rows = (tmp_path / "out" / "partners.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[1].endswith(",2024-05-01T10:00:00Z") and "12 mars 2019" in rows[1]
