@@ -57,8 +57,8 @@ if TYPE_CHECKING:
     from .tools.evaluate import Evaluation
     from .tools.load import Tables
 
-__all__ = ["FORMATS", "Config", "GoldDraft", "Inputs", "Pipeline", "RunSummary", "check_formats", "diff", "draft_gold",
-           "evaluate", "load", "load_gold", "load_json", "run", "save_changes", "save_evaluation"]
+__all__ = ["FORMATS", "Config", "GoldDraft", "Inputs", "Pipeline", "RunSummary", "check_formats", "check_previous",
+           "diff", "draft_gold", "evaluate", "load", "load_gold", "load_json", "run", "save_changes", "save_evaluation"]
 
 log = logging.getLogger("pipeline")
 
@@ -240,7 +240,10 @@ class Pipeline:
             progress: Callable[[int], None] | None = None,
             source_names: Mapping[Path | str, str] | None = None, previous: Path | str | None = None) -> RunSummary:
         """``read`` then ``write``. Raises InputError when no page can be read (the summary lists the
-        inputs that failed among others)."""
+        inputs that failed among others), or for a ``previous`` that is not a run (before any page is
+        read or fetched)."""
+        if previous is not None:
+            check_previous(previous)
         pages = self.read(inputs, source_names)
         if not pages.documents:
             raise pages.errors[0] if pages.errors else InputError(None, "no input", "name a page or a folder")
@@ -275,6 +278,12 @@ class Pipeline:
 
 
 @dataclass
+def check_previous(path: Path | str) -> None:
+    """Raise InputError, before a run reads or fetches anything, if ``path`` is not an earlier run's
+    outputs folder or partners.json (``--previous``). The run reads it again once it holds its lock."""
+    _Previous.load(path)
+
+
 class _Previous:
     """The run a new run is compared with: how it was named, its partners in compact form (no text),
     and the key of both for the cache of whole runs."""

@@ -178,6 +178,8 @@ def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: in
     names = _source_names(source_names, inputs)
     try:
         pipeline = api.Pipeline(api.Config.load(resources), captures, offline)
+        if previous is not None:
+            api.check_previous(previous)  # said before any page is read or fetched
         pages = pipeline.read(inputs or ("corpus",), names)
         for error in pages.errors:
             log.error(error.line())

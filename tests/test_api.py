@@ -217,3 +217,9 @@ def test_a_previous_run_that_is_not_one_is_refused_before_anything_is_analysed(c
                      if previous != "nowhere" else tmp_path / previous)
     assert error.value.exit_code == 2 and "give --previous the outputs folder" in error.value.line()
     assert not (tmp_path / "out").exists() and pipeline._analyser is None  # noqa: SLF001 - what this is about
+
+
+# Review of issue 14: a bad --previous was said only once the pages were read (and URLs fetched).
+def test_a_bad_previous_run_is_said_before_any_page_is_read(config, tmp_path):
+    with pytest.raises(InputError, match="no such previous run file"):
+        api.Pipeline(config).run([tmp_path / "not-read-yet.txt"], tmp_path / "out", previous=tmp_path / "nowhere")
