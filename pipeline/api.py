@@ -277,13 +277,13 @@ class Pipeline:
         summary.failed = len(failed)
 
 
-@dataclass
 def check_previous(path: Path | str) -> None:
     """Raise InputError, before a run reads or fetches anything, if ``path`` is not an earlier run's
     outputs folder or partners.json (``--previous``). The run reads it again once it holds its lock."""
     _Previous.load(path)
 
 
+@dataclass
 class _Previous:
     """The run a new run is compared with: how it was named, its partners in compact form (no text),
     and the key of both for the cache of whole runs."""
