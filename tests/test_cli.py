@@ -221,3 +221,17 @@ def test_a_name_given_to_a_page_does_not_change_how_it_is_read(cli, tmp_path):
     assert result.returncode == 0, result.stderr
     rows = (tmp_path / "out" / "partners.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
     assert [r.split(",")[3] for r in rows] == ["Agence (AG)", "Office (OF)"]
+
+
+# Review of issue 14: --out the folder of the pages was accepted, and a run on that folder then read
+# the outputs (report.html) back as a page.
+def test_the_folder_of_the_pages_is_no_output_folder_and_an_output_folder_no_input(cli, tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "page.txt").write_bytes(SEED.read_bytes())
+    refused = cli("run", str(pages), "--out", str(pages))
+    assert refused.returncode == 3 and "holds pages (page.txt): it is not an outputs folder" in refused.stderr
+    assert sorted(p.name for p in pages.iterdir()) == ["page.txt"]
+    assert cli("run", str(pages), "--out", str(tmp_path / "out")).returncode == 0
+    again = cli("run", str(tmp_path / "out"), "--out", str(tmp_path / "other"))
+    assert again.returncode == 2 and "is this tool's output folder, not a folder of pages" in again.stderr

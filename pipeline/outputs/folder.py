@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import Interrupted, OutputError
 from ..signals import held
+from ..stages.reading import PAGE_SUFFIXES, is_output_folder
 from .tables import COLUMNS
 
 FORMATS = ("json", "csv", "xlsx", "html")
@@ -102,6 +103,13 @@ def staged(out_dir: Path) -> Iterator[Path]:
         if folders:
             raise OutputError(str(out_dir), f"holds folders this tool did not write ({', '.join(folders[:3])})",
                               "give --out a folder of its own: the files you keep in it stay, folders may not")
+        # A folder of pages that is not yet an outputs folder ("run pages --out pages") would then be read
+        # with the outputs in it (report.html among them). Once it is one, a run never reads it as pages.
+        pages = [] if is_output_folder(out_dir) else sorted(
+            p.name for p in out_dir.iterdir() if p.name.lower().endswith(PAGE_SUFFIXES) and not _ours(p.name))
+        if pages:
+            raise OutputError(str(out_dir), f"holds pages ({', '.join(pages[:3])}): it is not an outputs folder",
+                              "give --out a folder of its own, not the folder of the pages")
     parent = out_dir.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)

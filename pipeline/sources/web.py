@@ -72,7 +72,8 @@ class FetchOptions:
 
 def normalise_url(url: str) -> str:
     """The URL a page is known by (its ``source``): scheme and host in lower case, no default port, no
-    fragment (never sent to the server), ``/`` for an empty path; path and query as given."""
+    fragment (never sent to the server), ``/`` for an empty path; path and query as given. A URL with
+    credentials (``user:pass@host``) is refused: they would be written into every output."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -90,9 +91,11 @@ def normalise_url(url: str) -> str:
         host = f"[{host}]"  # an IPv6 address
     if port is not None and port != {"http": 80, "https": 443}[scheme]:
         host += f":{port}"
-    userinfo = parts.netloc.rpartition("@")[0]
-    netloc = f"{userinfo}@{host}" if userinfo else host
-    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    if "@" in parts.netloc:
+        # A page's URL is its name in every output and capture: credentials would be written there.
+        raise InputError(f"{scheme}://…@{host}{parts.path}", "a URL with a user name or password is not fetched "
+                         "(it would be written into every output)", "save the page to a file and give the file")
+    return urlunsplit((scheme, host, parts.path or "/", parts.query, ""))
 
 
 def _wire(url: str) -> str:
