@@ -147,13 +147,11 @@ class Pipeline:
         for folder in skipped:
             log.debug("skipped %s (a hidden folder, gold files or this tool's outputs)", folder)
         unknown = sorted(str(p) for p in (names or {}) if Path(p).resolve() not in {f.resolve() for f in files})
-        if unknown:
-            raise InputError(unknown[0], "--source-name names a file that is not among the pages read",
-                             "give FILE=NAME for a page of the run")
         captures = sorted(str(p) for p in (names or {}) if str(p).lower().endswith(WARC_SUFFIXES))
-        if captures:
-            raise InputError(captures[0], "--source-name does not name the pages of a WARC file (each is named by "
-                             "its URL)", "name a page file, a PDF, or none")
+        problems = [f"{p}: not among the pages read" for p in unknown]
+        problems += [f"{p}: a WARC file's pages are named by their URLs" for p in captures if p not in unknown]
+        if problems:  # every one at once
+            raise InputError("--source-name", "; ".join(problems), "give FILE=NAME for a page file or a PDF of the run")
         sources = source_names(files, {Path(k): v for k, v in (names or {}).items()})
         pages: list[RawPage] = []
         for path in files:
@@ -488,6 +486,8 @@ def load(outputs: Path | str = "outputs") -> Tables:
     from .tools import load as loading
 
     return loading.load(outputs)
+
+
 @dataclass
 class GoldDraft:
     """What ``gold draft`` wrote: the gold file, its review page, and what is in it to review."""

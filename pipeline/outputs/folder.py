@@ -121,9 +121,9 @@ def staged(out_dir: Path) -> Iterator[Path]:
     try:
         yield staging
         _keep_users_files(out_dir, staging)
-        # Keep what a later command (evaluate) wrote only if it still describes these outputs: it never
-        # does after a new run, so the old folder goes whole. The two renames are never cut apart: an
-        # interrupt waits until the new folder is in place, and then says so.
+        # The user's files are linked into the new folder; the rest of the old one (the previous run's
+        # outputs, evaluate's file about them) goes. The two renames are never cut apart: an interrupt
+        # waits until the new folder is in place, and then says so.
         old = parent / f".{out_dir.name}.old-{os.getpid()}"
         with held():
             if out_dir.is_dir():

@@ -40,8 +40,6 @@ SUMMARY_KEYS = (
     "themes_added", "themes_removed",
     "texts_changed",
 )
-# How a renamed partner was paired with its former self, strongest first.
-MATCHED_BY = ("partner_id", "text", "similar_text", "organisation")
 SIMILAR = 0.5  # share of word trigrams in common (Jaccard) from which two texts are "nearly the same"
 _SKETCH = 64  # the smallest hashes of a text's word trigrams kept to estimate that share
 _HASH = 8  # bytes of each
@@ -479,6 +477,8 @@ def _partner_lines(entry: dict, quote=str) -> list[str]:
     return lines
 
 
+# How a renamed partner was paired with its former self (``matched_by``), strongest first, and how
+# the reports say it.
 _HOW = {"partner_id": "", "text": " (same text)", "similar_text": " (nearly the same text)",
         "organisation": " (same organisation)"}
 

@@ -292,8 +292,19 @@ def test_the_latest_capture_of_a_url_wins_across_warc_files(tmp_path, config):
 def test_a_warc_file_takes_no_source_name(tmp_path, config):
     warc = Warc(tmp_path / "c.warc.gz")
     warc.response(A, V1, T1)
-    with pytest.raises(InputError, match="does not name the pages of a WARC file"):
+    with pytest.raises(InputError, match="a WARC file's pages are named by their URLs"):
         api.Pipeline(config).read([warc.save()], {warc.path: "page.html"})
+
+
+def test_every_name_given_for_no_page_of_the_run_is_said_at_once(tmp_path, config):
+    warc, page = Warc(tmp_path / "c.warc.gz"), tmp_path / "page.txt"
+    warc.response(A, V1, T1)
+    page.write_text("Union africaine (UA)\nL’UA coopère avec l’OMD.\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        api.Pipeline(config).read([warc.save(), page], {warc.path: "x", tmp_path / "other.txt": "y"})
+    assert error.value.line() == (f"--source-name: {tmp_path / 'other.txt'}: not among the pages read; "
+                                  f"{warc.path}: a WARC file's pages are named by their URLs (give FILE=NAME for "
+                                  "a page file or a PDF of the run)")
 
 
 def test_a_folder_of_a_page_a_pdf_and_warc_files_is_read_together(tmp_path, config):
