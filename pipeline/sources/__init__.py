@@ -12,10 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 from ..models import RawPage
 
 URL_SCHEMES = ("http://", "https://")
+# Content types read as pages, and as what: the one table of fetching by URL and of reading WARC files.
+PAGE_TYPES = {"text/html": "html", "application/xhtml+xml": "html", "text/markdown": "markdown",
+              "text/x-markdown": "markdown", "text/plain": "text"}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 log = logging.getLogger("pipeline")
 
@@ -23,6 +28,24 @@ log = logging.getLogger("pipeline")
 def is_url(text: str) -> bool:
     """An input given as a URL rather than a path."""
     return text.lower().startswith(URL_SCHEMES)
+
+
+def normal_url(url: str) -> str:
+    """The URL a page is known by (its ``source``), whether fetched now or read from a capture: scheme
+    and host in lower case, no default port, no fragment (never sent to a server), ``/`` for an empty
+    path; path and query as given. Raises ValueError for what is no http(s) URL, or one with credentials
+    (``user:pass@host``: they would be written into every output)."""
+    parts = urlsplit(url.strip())
+    port = parts.port  # (raises ValueError for a port that is no number)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise ValueError("not an http(s) URL")
+    if "@" in parts.netloc:
+        raise ValueError("credentials")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # an IPv6 address
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        host += f":{port}"
+    return urlunsplit((scheme, host, parts.path or "/", parts.query, ""))
 
 
 def latest_captures(pages: Iterable[RawPage]) -> list[RawPage]:
