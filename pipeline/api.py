@@ -38,10 +38,18 @@ from .cache import Cache, run_key
 from .config import CACHE_DIR, CAPTURES_DIR, Config
 from .errors import InputError, Interrupted
 from .models import Changes, Document, Partner, RawPage
-from .outputs.folder import FORMATS, copy_outputs, locked, write_file
+from .outputs.folder import CHANGES_FILE, FORMATS, HISTORY_FILE, OUTPUT_FILES, copy_outputs, locked, write_file
 from .run import log_warning, stream
 from .sources import capture_time, is_url, latest_captures
-from .stages.reading import PDF_SUFFIXES, WARC_SUFFIXES, collect_inputs, read_bytes, source_name, source_names
+from .stages.reading import (
+    PDF_SUFFIXES,
+    WARC_SUFFIXES,
+    collect_inputs,
+    file_kind,
+    read_bytes,
+    source_name,
+    source_names,
+)
 from .stages.sections import read_documents
 from .text import sha256
 from .tools import files
@@ -53,8 +61,8 @@ if TYPE_CHECKING:
     from .tools.load import Tables
 
 __all__ = ["FORMATS", "Config", "GoldDraft", "HistorySummary", "Inputs", "Pipeline", "RunSummary", "Versions",
-           "check_formats", "diff", "draft_gold", "evaluate", "history", "load", "load_gold", "load_json", "run",
-           "save_changes", "save_evaluation"]
+           "check_formats", "check_previous", "diff", "draft_gold", "evaluate", "history", "load", "load_gold",
+           "load_json", "run", "save_changes", "save_evaluation"]
 
 log = logging.getLogger("pipeline")
 
@@ -143,13 +151,11 @@ class Pipeline:
         for folder in skipped:
             log.debug("skipped %s (a hidden folder, gold files or this tool's outputs)", folder)
         unknown = sorted(str(p) for p in (names or {}) if Path(p).resolve() not in {f.resolve() for f in files})
-        if unknown:
-            raise InputError(unknown[0], "--source-name names a file that is not among the pages read",
-                             "give FILE=NAME for a page of the run")
         captures = sorted(str(p) for p in (names or {}) if str(p).lower().endswith(WARC_SUFFIXES))
-        if captures:
-            raise InputError(captures[0], "--source-name does not name the pages of a WARC file (each is named by "
-                             "its URL)", "name a page file, a PDF, or none")
+        problems = [f"{p}: not among the pages read" for p in unknown]
+        problems += [f"{p}: a WARC file's pages are named by their URLs" for p in captures if p not in unknown]
+        if problems:  # every one at once
+            raise InputError("--source-name", "; ".join(problems), "give FILE=NAME for a page file or a PDF of the run")
         sources = source_names(files, {Path(k): v for k, v in (names or {}).items()})
         pages: list[RawPage] = []
         for path in files:
@@ -185,7 +191,7 @@ class Pipeline:
             from .sources import pdf
 
             return [pdf.pdf_page(source, path)]
-        return [RawPage(source, read_bytes(path), source_name(path))]
+        return [RawPage(source, read_bytes(path), source_name(path), kind=file_kind(path.name))]
 
     def write(self, inputs: Inputs, out: Path | str, formats: Sequence[str] = FORMATS, workers: int = 1,
               cache_dir: Path | str | None = CACHE_DIR, progress: Callable[[int], None] | None = None,
@@ -195,7 +201,7 @@ class Pipeline:
         With a ``cache_dir`` (None: no cache), cached sections are not analysed again, and a run
         identical to a recent one copies its outputs and says again what it warned about. With
         ``previous`` (a run's outputs folder or partners.json; it may be ``out`` itself), what changed
-        since that run is written too: ``changes.json``, a changes sheet in the workbook, a changes
+        since that run is written too: ``changes_since_previous.json``, a changes sheet in the workbook, a changes
         section in the report. Raises InputError for a ``previous`` that is not a run's partners.json
         (before anything is analysed), OutputError, ModelError or SchemaError; the previous outputs are
         then left as they were.
@@ -224,7 +230,7 @@ class Pipeline:
             if cache is not None:
                 try:
                     cache.save_run(key, out, {"kept": summary.kept, "failed": summary.failed,
-                                              "warnings": summary.warnings})
+                                              "warnings": summary.warnings}, OUTPUT_FILES)
                 except KeyboardInterrupt:
                     raise Interrupted() from None  # the outputs are written; only the cache lacks them
         if cache is not None:
@@ -236,7 +242,10 @@ class Pipeline:
             progress: Callable[[int], None] | None = None,
             source_names: Mapping[Path | str, str] | None = None, previous: Path | str | None = None) -> RunSummary:
         """``read`` then ``write``. Raises InputError when no page can be read (the summary lists the
-        inputs that failed among others)."""
+        inputs that failed among others), or for a ``previous`` that is not a run (before any page is
+        read or fetched)."""
+        if previous is not None:
+            check_previous(previous)
         pages = self.read(inputs, source_names)
         if not pages.documents:
             raise pages.errors[0] if pages.errors else InputError(None, "no input", "name a page or a folder")
@@ -413,6 +422,12 @@ class Pipeline:
         return summary
 
 
+def check_previous(path: Path | str) -> None:
+    """Raise InputError, before a run reads or fetches anything, if ``path`` is not an earlier run's
+    outputs folder or partners.json (``--previous``). The run reads it again once it holds its lock."""
+    _Previous.load(path)
+
+
 @dataclass
 class _Previous:
     """The run a new run is compared with: how it was named, its partners in compact form (no text),
@@ -455,12 +470,12 @@ def _watched(items: Iterable, seen: Callable[[Partner], None]) -> Iterator:
 
 
 def _changes_file(folder: Path) -> dict | None:
-    """The changes.json a run wrote into ``folder``, parsed; None if there is none to read."""
-    return _json_file(folder / "changes.json")
+    """The changes a run wrote into ``folder`` (``CHANGES_FILE``), parsed; None if there is none to read."""
+    return _json_file(folder / CHANGES_FILE)
 
 
 def _json_file(path: Path) -> dict | None:
-    """A JSON file a run wrote beside its outputs (changes.json, history.json), parsed; None if there is
+    """A JSON file a run wrote beside its outputs (its changes, its history), parsed; None if there is
     none to read."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -589,11 +604,11 @@ def _save_evaluation(result: Evaluation, pred_file: Path, pred_data: dict) -> No
     write_file(pred_file.parent / "evaluation.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
     report_file = pred_file.parent / "report.html"
     if report_file.exists():
-        # The report of a run given a previous one keeps its changes section (from changes.json), that of
-        # a history its timeline (from history.json).
+        # The report of a run given a previous one keeps its changes section (from CHANGES_FILE), that of a
+        # history its timeline (from HISTORY_FILE).
         saved = _changes_file(pred_file.parent)
         changes = diffing.saved(saved) if saved is not None else None
-        followed = following.saved(_json_file(pred_file.parent / "history.json"))
+        followed = following.saved(_json_file(pred_file.parent / HISTORY_FILE))
         write_file(report_file, report.render(pred_data, data, changes,
                                               timeline.part(followed.data) if followed else None).encode("utf-8"))
 
@@ -628,6 +643,8 @@ def load(outputs: Path | str = "outputs") -> Tables:
     from .tools import load as loading
 
     return loading.load(outputs)
+
+
 @dataclass
 class Versions:
     """The versions of each page, oldest first, read and split (each with when it was seen: its

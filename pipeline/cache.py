@@ -183,16 +183,18 @@ class Cache:
             return None
         return folder, msgspec.structs.asdict(manifest)
 
-    def save_run(self, key: str, out_dir: Path, manifest: dict) -> None:
-        """Keep the outputs just written in ``out_dir`` (hard links where possible) for identical re-runs."""
+    def save_run(self, key: str, out_dir: Path, manifest: dict, names: Iterable[str]) -> None:
+        """Keep the outputs just written in ``out_dir`` (hard links where possible) for identical re-runs:
+        the files ``names`` (the run's own; a file the user keeps beside them is theirs, never the cache's)."""
         runs = self.folder / RUNS
         staging = None
         try:
             runs.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(dir=runs, prefix=".tmp-"))
             files = {}
+            wanted = set(names)
             for path in sorted(out_dir.iterdir()):
-                if path.is_file():
+                if path.is_file() and path.name in wanted:
                     try:
                         os.link(path, staging / path.name)
                     except OSError:

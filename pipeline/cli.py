@@ -155,7 +155,7 @@ def _exit(code: int) -> None:
               help="Read pages given by URL from their last capture in --captures; never use the network.")
 @click.option("--previous", type=click.Path(path_type=Path), default=None,
               help="An earlier run (its outputs folder or partners.json; may be the --out folder) to compare "
-                   "with: adds changes.json, a changes sheet and a changes section in the report.")
+                   "with: adds changes_since_previous.json, a changes sheet and a changes section in the report.")
 @_resources_option
 @_with_verbosity
 def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: int, no_cache: bool, cache_dir: Path,
@@ -178,6 +178,8 @@ def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: in
     names = _source_names(source_names, inputs)
     try:
         pipeline = api.Pipeline(api.Config.load(resources), captures, offline)
+        if previous is not None:
+            api.check_previous(previous)  # said before any page is read or fetched
         pages = pipeline.read(inputs or ("corpus",), names)
         for error in pages.errors:
             log.error(error.line())
@@ -200,7 +202,7 @@ def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: in
                       "; outputs copied from an identical earlier run" if summary.reused else "")
         log.info("%d partners from %d page(s) written to %s/", summary.kept, summary.documents, out_dir)
         if summary.changes is not None:
-            log.info("since %s: %s (changes.json)", previous, headline(summary.changes))
+            log.info("since %s: %s (changes_since_previous.json)", previous, headline(summary.changes))
     except KeyboardInterrupt:
         raise Interrupted() from None
     if summary.exit_code:
@@ -363,7 +365,8 @@ def evaluate(gold_path: Path, pred_path: Path, min_f1: tuple[str, ...], only_gol
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True)
 @click.option("--write", "write_path", type=click.Path(path_type=Path), default=None,
-              help="Also write the changes as JSON to this file (e.g. outputs/changes.json).")
+              help="Also write the changes as JSON to this file (e.g. changes.json; in an outputs folder, later "
+                   "runs keep it).")
 @click.option("--exit-code", "exit_code", is_flag=True,
               help="Exit 1 when something changed, 0 when nothing did (as git diff --exit-code).")
 @_with_verbosity

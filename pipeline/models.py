@@ -69,6 +69,13 @@ FRENCH_LABELS: dict[str, dict[str, str]] = {
 # writes it on everything, the review page removes it from what a reviewer accepts, corrects or adds,
 # and ``evaluate`` refuses a gold that still holds one).
 GOLD_REVIEW = "review"
+
+
+def marked_for_review(item: dict) -> bool:
+    """An item (or partner) of a gold file still marked for review: ``"review"`` with any value but
+    false or null, so that a hand-written ``"true"`` is never taken for a cleared mark. The one rule
+    of ``evaluate``'s refusal, ``gold draft``'s count and the review page."""
+    return item.get(GOLD_REVIEW) not in (None, False)
 GOLD_PARTNER_KEYS = ("section_index", "heading", "name", "acronym", "published")
 GOLD_ITEM_KEYS: dict[str, tuple[str, ...]] = {
     "organisations": ("name", "acronym"),
@@ -281,9 +288,15 @@ def partner_organisation(partner: Partner, orgs: Iterable[Organisation]) -> Orga
             return org
     name = norm(partner.name)
     for org in orgs:
-        if norm(org.name) == name or any(norm(m.text).endswith(name) for m in org.mentions):
+        if norm(org.name) == name or any(_names_last(norm(m.text), name) for m in org.mentions):
             return org
     return None
+
+
+def _names_last(mention: str, name: str) -> bool:
+    """The mention ends with the whole name ("le Secrétariat de la CITES" for "CITES"), not with the
+    end of a longer word ("Papouasie-Nouvelle-Guinée" does not name "Guinée")."""
+    return mention == name or mention.endswith(name) and mention[-len(name) - 1] in " '’"
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,12 +325,12 @@ class RunResult:
 class Changes:
     """What changed since a previous run, as the outputs write it beside the run: made by ``tools.diff``
     once the whole run is known, written by the outputs (the workbook's changes sheet, the report's
-    changes section, ``changes.json``)."""
+    changes section, ``changes_since_previous.json``)."""
 
     previous: str  # the previous run, as it was named
     fields: tuple[tuple[str, str], ...]  # the rows' columns in order, each with its description
     rows: tuple[dict, ...]  # one per change, keyed by the fields' names
-    json: bytes  # the content of changes.json
+    json: bytes  # the content of changes_since_previous.json
 
 
 @dataclass(frozen=True)

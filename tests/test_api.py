@@ -157,7 +157,7 @@ def test_a_run_given_a_previous_run_writes_what_changed(config, nlp, tmp_path):
     api.run([SEED], tmp_path / "old", cache_dir=cache, config=config)
     summary = api.run([_new_version(tmp_path)], tmp_path / "new", cache_dir=cache, config=config,
                       previous=tmp_path / "old")
-    saved = json.loads((tmp_path / "new" / "changes.json").read_text(encoding="utf-8"))
+    saved = json.loads((tmp_path / "new" / "changes_since_previous.json").read_text(encoding="utf-8"))
     assert saved["previous"] == str(tmp_path / "old" / "partners.json")
     assert {k: v for k, v in saved["summary"].items() if v} == {
         "partners_added": 1, "partners_renamed": 1, "agreements_added": 1, "dates_added": 1,
@@ -187,10 +187,11 @@ def test_a_saved_run_is_reused_only_with_the_same_previous_run(config, nlp, tmp_
         return summary.reused, files, summary.changes and summary.changes["summary"]["partners_removed"]
 
     assert run(None, "a") == (False, ["partners.json"], None)
-    assert run("old", "b") == (False, ["changes.json", "partners.json"], 0)   # not a's outputs
-    assert run("other", "c") == (False, ["changes.json", "partners.json"], 0)  # not b's either
-    assert run("old", "d") == (True, ["changes.json", "partners.json"], 0)   # b's, with its changes
-    assert (tmp_path / "d" / "changes.json").read_bytes() == (tmp_path / "b" / "changes.json").read_bytes()
+    assert run("old", "b") == (False, ["changes_since_previous.json", "partners.json"], 0)   # not a's outputs
+    assert run("other", "c") == (False, ["changes_since_previous.json", "partners.json"], 0)  # not b's either
+    assert run("old", "d") == (True, ["changes_since_previous.json", "partners.json"], 0)   # b's, with its changes
+    assert (tmp_path / "d" / "changes_since_previous.json").read_bytes() == (
+        tmp_path / "b" / "changes_since_previous.json").read_bytes()
     assert run(None, "e") == (True, ["partners.json"], None)
 
 
@@ -216,3 +217,9 @@ def test_a_previous_run_that_is_not_one_is_refused_before_anything_is_analysed(c
                      if previous != "nowhere" else tmp_path / previous)
     assert error.value.exit_code == 2 and "give --previous the outputs folder" in error.value.line()
     assert not (tmp_path / "out").exists() and pipeline._analyser is None  # noqa: SLF001 - what this is about
+
+
+# Review of issue 14: a bad --previous was said only once the pages were read (and URLs fetched).
+def test_a_bad_previous_run_is_said_before_any_page_is_read(config, tmp_path):
+    with pytest.raises(InputError, match="no such previous run file"):
+        api.Pipeline(config).run([tmp_path / "not-read-yet.txt"], tmp_path / "out", previous=tmp_path / "nowhere")

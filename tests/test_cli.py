@@ -136,6 +136,21 @@ def test_a_run_keeps_the_users_files_and_drops_only_a_stale_evaluation(cli, tmp_
     assert not (out / "evaluation.json").exists()  # it scored the outputs replaced
 
 
+# Review of issue 14: the cache kept the user's files with a run's outputs and copied them back over
+# newer ones; a .gitkeep in the folder stopped the reuse of identical runs.
+def test_an_identical_rerun_is_reused_and_keeps_the_users_current_files(cli, tmp_path):
+    out = tmp_path / "outputs"
+    out.mkdir()
+    (out / ".gitkeep").write_text("")
+    assert cli("run", str(SEED), "--out", str(out)).returncode == 0
+    (out / "notes.txt").write_text("first")
+    assert cli("run", str(SEED), "--out", str(out)).returncode == 0
+    (out / "notes.txt").write_text("second")
+    again = cli("run", str(SEED), "--out", str(out), "-v")
+    assert "outputs copied from an identical earlier run" in again.stderr, again.stderr
+    assert (out / "notes.txt").read_text() == "second" and (out / ".gitkeep").exists()
+
+
 # Issue 14: the output folder was 0700 and evaluate's files 0600: colleagues could not open them.
 @pytest.mark.parametrize(("umask", "folder", "file"), [(0o022, 0o755, 0o644), (0o002, 0o775, 0o664),
                                                        (0o077, 0o700, 0o600)])
@@ -194,3 +209,29 @@ def test_progress_bar_only_for_a_person_watching_a_long_run(total, quiet, tty, s
         progress.bar.refresh()
         progress.close()
         assert "1200/5000" in stream.getvalue() and "section/s" in stream.getvalue()
+
+
+# Review of issue 14: a page's kind came from its name in the outputs, so --source-name could make a
+# Markdown page be read as plain text.
+def test_a_name_given_to_a_page_does_not_change_how_it_is_read(cli, tmp_path):
+    page = tmp_path / "note.md"
+    page.write_text("# Partenaires\n\n## Agence (AG)\n\nElle coopère avec l’OMD.\n\n## Office (OF)\n\nIl coopère.\n",
+                    encoding="utf-8")
+    result = cli("run", str(page), "--source-name", "Partenaires 2024", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    rows = (tmp_path / "out" / "partners.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert [r.split(",")[3] for r in rows] == ["Agence (AG)", "Office (OF)"]
+
+
+# Review of issue 14: --out the folder of the pages was accepted, and a run on that folder then read
+# the outputs (report.html) back as a page.
+def test_the_folder_of_the_pages_is_no_output_folder_and_an_output_folder_no_input(cli, tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "page.txt").write_bytes(SEED.read_bytes())
+    refused = cli("run", str(pages), "--out", str(pages))
+    assert refused.returncode == 3 and "holds pages (page.txt): it is not an outputs folder" in refused.stderr
+    assert sorted(p.name for p in pages.iterdir()) == ["page.txt"]
+    assert cli("run", str(pages), "--out", str(tmp_path / "out")).returncode == 0
+    again = cli("run", str(tmp_path / "out"), "--out", str(tmp_path / "other"))
+    assert again.returncode == 2 and "is this tool's output folder, not a folder of pages" in again.stderr

@@ -232,7 +232,8 @@ def test_run_with_a_previous_run_says_what_changed_and_writes_it(seed_out, tmp_p
     result = cli("run", str(page), "--out", str(out), "--previous", str(seed_out))
     assert result.returncode == 0, result.stderr
     assert f"info: since {seed_out}: Partners: 0 added, 0 removed, 1 renamed, 0 modified." in result.stderr
-    assert json.loads((out / "changes.json").read_text(encoding="utf-8"))["partners_renamed"][0]["matched_by"] == "text"
+    assert json.loads((out / "changes_since_previous.json").read_text(encoding="utf-8"))[
+        "partners_renamed"][0]["matched_by"] == "text"
     bad = cli("run", str(page), "--out", str(tmp_path / "bad"), "--previous", str(tmp_path / "nowhere"))
     assert bad.returncode == 2 and not (tmp_path / "bad").exists()
     assert bad.stderr == f"error: {tmp_path / 'nowhere'}: no such previous run file (give --previous the outputs " \

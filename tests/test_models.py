@@ -65,6 +65,8 @@ OMD = _org("Organisation mondiale des douanes", "OMD", "l’OMD")
     ("Centres régionaux de dressage de chiens de l’OMD", None,
      [_org("Centres régionaux de dressage de chiens de l’OMD"), OMD], 0),
     ("Brésil", None, [OMD, _org("Receita Federal do Brasil", "RFB")], None),  # a country is no body
+    ("Guinée", None, [OMD, _org("Douanes de Papouasie-Nouvelle-Guinée", None,
+                                "les douanes de Papouasie-Nouvelle-Guinée")], None),  # nor the end of a word
 ])
 def test_the_partner_is_the_organisation_its_heading_names(heading_name, acronym, orgs, expected):
     partner = models.Partner("p", "p.txt", 1, heading_name, heading_name, acronym, "", "", organisations=tuple(orgs))

@@ -394,7 +394,7 @@ def test_22_a_cache_write_that_fails_leaves_nothing(tmp_path, config, monkeypatc
     out = tmp_path / "out"
     out.mkdir()
     (out / "partners.json").write_text("{}")
-    cache.save_run("k", out, {"kept": 1, "failed": 0, "warnings": []})
+    cache.save_run("k", out, {"kept": 1, "failed": 0, "warnings": []}, ["partners.json"])
     assert [p for p in (tmp_path / "cache").rglob("*") if p.name.startswith(".tmp-")] == []
 
 

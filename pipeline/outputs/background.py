@@ -155,7 +155,8 @@ def _serve(conn, parent_end, folder: Path, formats: Sequence[str], documents: Se
     parent_end.close()  # else the pipe would never tell this process that the run has gone
     writer = None
     try:
-        # The first writer checks the rows and writes the files of no format (changes.json, history.json).
+        # The first writer checks the rows and writes the files of no format (changes_since_previous.json,
+        # history.json).
         writer = Writer(folder, formats, documents, config, validate=validate, companions=validate)
         while True:
             command, value = pickle.loads(conn.recv_bytes())

@@ -17,12 +17,17 @@ from pathlib import Path
 
 from ..errors import Interrupted, OutputError
 from ..signals import held
+from ..stages.reading import PAGE_SUFFIXES, is_output_folder
 from .tables import COLUMNS, HISTORY_COLUMNS
 
 FORMATS = ("json", "csv", "xlsx", "html")
-# (A page's history adds its tables and history.json: a later run into the folder replaces them too.)
-OUTPUT_FILES = ("partners.json", *COLUMNS, "datapackage.json", "partners.xlsx", "report.html", *HISTORY_COLUMNS,
-                "history.json")
+# What changed since the previous run a run was given (``run --previous``): not "changes.json", the
+# name ``diff --write`` suggests, so that a file a user wrote with diff is never taken for the run's.
+CHANGES_FILE = "changes_since_previous.json"
+# A page's history (``pipeline history``): its tables and its whole; a later run into the folder replaces them.
+HISTORY_FILE = "history.json"
+OUTPUT_FILES = ("partners.json", *COLUMNS, "datapackage.json", "partners.xlsx", "report.html", CHANGES_FILE,
+                *HISTORY_COLUMNS, HISTORY_FILE)
 # Written by evaluate about one run's outputs: not kept when a new run replaces them.
 STALE_FILES = ("evaluation.json",)
 
@@ -101,6 +106,13 @@ def staged(out_dir: Path) -> Iterator[Path]:
         if folders:
             raise OutputError(str(out_dir), f"holds folders this tool did not write ({', '.join(folders[:3])})",
                               "give --out a folder of its own: the files you keep in it stay, folders may not")
+        # A folder of pages that is not yet an outputs folder ("run pages --out pages") would then be read
+        # with the outputs in it (report.html among them). Once it is one, a run never reads it as pages.
+        pages = [] if is_output_folder(out_dir) else sorted(
+            p.name for p in out_dir.iterdir() if p.name.lower().endswith(PAGE_SUFFIXES) and not _ours(p.name))
+        if pages:
+            raise OutputError(str(out_dir), f"holds pages ({', '.join(pages[:3])}): it is not an outputs folder",
+                              "give --out a folder of its own, not the folder of the pages")
     parent = out_dir.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -112,9 +124,9 @@ def staged(out_dir: Path) -> Iterator[Path]:
     try:
         yield staging
         _keep_users_files(out_dir, staging)
-        # Keep what a later command (evaluate) wrote only if it still describes these outputs: it never
-        # does after a new run, so the old folder goes whole. The two renames are never cut apart: an
-        # interrupt waits until the new folder is in place, and then says so.
+        # The user's files are linked into the new folder; the rest of the old one (the previous run's
+        # outputs, evaluate's file about them) goes. The two renames are never cut apart: an interrupt
+        # waits until the new folder is in place, and then says so.
         old = parent / f".{out_dir.name}.old-{os.getpid()}"
         with held():
             if out_dir.is_dir():

@@ -82,6 +82,8 @@ SCRIPT = r"""
   "use strict";
   var data = JSON.parse(document.getElementById("review-data").textContent);
   var MARK = data.mark, V = data.vocabulary, FIELDS = data.fields;
+  // models.marked_for_review: any value but false or null is a mark ("true" written by hand too).
+  function marked(obj) { return obj[MARK] !== undefined && obj[MARK] !== null && obj[MARK] !== false; }
   var DATE = new RegExp("^(?:" + V.partial_date + ")$");
   var PRECISION_BY_LENGTH = {};
   Object.keys(V.iso_length).forEach(function (p) { PRECISION_BY_LENGTH[V.iso_length[p]] = p; });
@@ -100,11 +102,11 @@ SCRIPT = r"""
     FIELDS.forEach(function (f) {
       lists[f.name] = (p[f.name] || []).map(function (item, j) {
         var ctx = ((data.context[i] || {})[f.name] || [])[j] || null;
-        return {status: item[MARK] === true ? "pending" : "accepted", value: pick(item, f.keys),
+        return {status: marked(item) ? "pending" : "accepted", value: pick(item, f.keys),
                 original: pick(item, f.keys), context: ctx, editing: false};
       });
     });
-    return {status: p[MARK] === true ? "pending" : "accepted", value: pick(p, data.partner_keys),
+    return {status: marked(p) ? "pending" : "accepted", value: pick(p, data.partner_keys),
             original: pick(p, data.partner_keys), lists: lists, editing: false};
   });
 

@@ -19,8 +19,7 @@ from ..models import (
 PARTIAL_DATE = rf"^{models.PARTIAL_DATE}$"
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SHA256 = r"^[0-9a-f]{64}$"
-# A capture's time in UTC, to the second or to a fraction of one (as WARC 1.1 allows, and warcio writes).
-CAPTURE_TIME = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z"
+CAPTURE_TIME = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"
 CAPTURED = rf"^{CAPTURE_TIME}$"
 # When a version of a page was seen: its capture's time, or the date its file's name gives.
 VERSION_DATE = rf"^({CAPTURE_TIME}|{models.PARTIAL_DATE})$"

@@ -89,6 +89,9 @@ class Workbook:
                     write_string(row, col, value)
                     if len(value) > widths[col]:
                         widths[col] = len(value)
+                elif value.__class__ is bool:  # TRUE/FALSE, not 1/0 (a bool is an int to write_number)
+                    sheet.write_boolean(row, col, value)
+                    widths[col] = max(widths[col], 5)
                 elif value is not None:
                     write_number(row, col, value)
                     widths[col] = max(widths[col], len(str(value)))

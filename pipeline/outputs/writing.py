@@ -19,7 +19,7 @@ from .. import __version__
 from ..config import Config
 from ..models import Changes, Document, History, Partner, Rejected, RunResult
 from . import report, schema, timeline
-from .folder import FORMATS
+from .folder import CHANGES_FILE, FORMATS, HISTORY_FILE
 from .rows import head_data, neutralise, partner_data, partner_rows, pretty, rejected_data, rejected_rows
 from .tables import COLUMNS, HISTORY_COLUMNS
 from .workbook import Workbook
@@ -36,7 +36,7 @@ class Writer:
     def __init__(self, folder: Path, formats: Sequence[str], documents: Sequence[Document], config: Config,
                  validate: bool = True, companions: bool = True) -> None:
         self.folder = Path(folder)
-        self._companions = companions  # writes the files of no format (changes.json, history.json): one writer does
+        self._companions = companions  # writes the files of no format (changes, history): one writer of a run does
         self.formats = tuple(formats)
         self.count = 0
         self._theme_codes = config.resources.themes.codes
@@ -95,7 +95,7 @@ class Writer:
               history: History | None = None) -> None:
         """Finish every file, rejected.csv with the ``failed`` sections then the lines of the pages set
         aside, with ``changes`` (since a previous run) the changes sheet, the report's changes section
-        and changes.json, and with ``history`` (of the pages over their versions) history.csv and
+        and the changes file, and with ``history`` (of the pages over their versions) history.csv and
         versions.csv, their sheets, the report's timeline and history.json; raise SchemaError (leaving
         the files to be discarded) if a row broke the schema."""
         rejected = itertools.chain(failed, *(d.set_aside() for d in self._documents))
@@ -140,9 +140,9 @@ class Writer:
             package = schema.datapackage(__version__, self._theme_codes, history=history is not None)
             (self.folder / "datapackage.json").write_bytes(pretty(package) + b"\n")
         if changes is not None and self._companions:
-            (self.folder / "changes.json").write_bytes(changes.json)
+            (self.folder / CHANGES_FILE).write_bytes(changes.json)
         if history is not None and self._companions:
-            (self.folder / "history.json").write_bytes(history.json)
+            (self.folder / HISTORY_FILE).write_bytes(history.json)
 
     def _history(self, history: History) -> None:
         """A history's tables: checked against their schema, written as CSV (the sheets and the

@@ -257,6 +257,11 @@ class CaptureFile:
             with _locked(self.path) as fd:
                 _, end = _scan(self.path)
                 if os.fstat(fd).st_size != end:
+                    later = _record_after(self.path, end)
+                    if later is not None:  # damaged in the middle, not cut short: cutting would lose captures
+                        raise OutputError(str(self.path), f"the record at offset {end} is damaged and captures follow "
+                                          f"it (from offset {later})", "move the file aside to keep it; the next "
+                                          "fetch starts a new one")
                     os.ftruncate(fd, end)  # what a run killed while appending left: never a readable record
                 view = memoryview(data)
                 while view:
@@ -266,6 +271,29 @@ class CaptureFile:
             raise OutputError(str(self.path), f"the capture cannot be written: {exc.strerror}",
                               "choose another --captures folder, or free some space") from exc
         return end
+
+
+def _record_after(file: Path, end: int) -> int | None:
+    """Where a whole record starts after the damaged bytes at ``end``, if one does (else the damage is
+    the broken tail of an append cut short, and nothing readable follows it)."""
+    with open(file, "rb") as handle:
+        handle.seek(end)
+        tail = handle.read()
+    at = tail.find(GZIP_START, 1)
+    while at >= 0:
+        try:
+            records = ArchiveIterator(io.BytesIO(tail[at:]), check_digests=True)
+            record = next(iter(records))
+            records.read_to_end()
+            if _read_whole(record):
+                return end + at
+        except (ArchiveLoadFailed, EOFError, ValueError, AttributeError, StopIteration, zlib.error, OSError):
+            pass
+        at = tail.find(GZIP_START, at + 1)
+    return None
+
+
+GZIP_START = b"\x1f\x8b\x08"  # a gzip member's magic and method: where a record of a .warc.gz may start
 
 
 def _capture_at(file: Path, offset: int) -> Capture:

@@ -26,6 +26,7 @@ import logging
 import stat
 import zlib
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.message import Message
@@ -41,11 +42,11 @@ from warcio.statusandheaders import StatusAndHeadersParserException
 from ..errors import InputError
 from ..models import RawPage
 from ..stages.reading import MAX_BYTES, is_html, source_name
-from . import latest_captures
+from . import PAGE_TYPES, capture_stamp, latest_captures, normal_url
 
 log = logging.getLogger("pipeline")
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
+HTML_TYPES = tuple(t for t, kind in PAGE_TYPES.items() if kind == "html")
 HEADER_ROOM = 256 * 1024  # a record's WARC and HTTP headers, on top of the page's MAX_BYTES
 RECORD_LIMIT = MAX_BYTES + HEADER_ROOM
 GZIP_MAGIC = b"\x1f\x8b\x08"  # a gzip member's first bytes (deflate, the only method gzip has)
@@ -319,7 +320,7 @@ def _capture(frame: _Frame, file: str, where: str, order: int, errors: list[Inpu
         return None
     if kind not in ("response", "resource", "revisit"):
         return None  # requests, warcinfo, metadata: never a page, not worth a line
-    url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
+    url = _page_url((record.rec_headers.get_header("WARC-Target-URI") or "").strip().strip("<>"))
     when = _when(record.rec_headers.get_header("WARC-Date"))
     if not url or when is None:
         errors.append(_damage(file, frame.offset, f"({kind}) has no WARC-Target-URI or no valid WARC-Date"))
@@ -339,7 +340,7 @@ def _capture(frame: _Frame, file: str, where: str, order: int, errors: list[Inpu
                     headers.get_header("WARC-Payload-Digest"), None, charset)
     if kind == "revisit" or status == "304":
         return replace(base, refers_to=_bare(headers.get_header("WARC-Refers-To")),
-                       refers_to_url=_bare(headers.get_header("WARC-Refers-To-Target-URI")),
+                       refers_to_url=_page_url(_bare(headers.get_header("WARC-Refers-To-Target-URI"))),
                        refers_to_date=_when(headers.get_header("WARC-Refers-To-Date")),
                        not_modified=status == "304" or "server-not-modified" in (headers.get_header("WARC-Profile")
                                                                                   or ""),
@@ -430,7 +431,15 @@ def _when(value: str | None) -> datetime | None:
 
 
 def _iso(when: datetime) -> str:
-    return when.isoformat().replace("+00:00", "Z")
+    return capture_stamp(when)
+
+
+def _page_url(url: str | None) -> str | None:
+    """A captured URL as the page is named when fetched by it (``normal_url``: an archive may write it
+    otherwise, with a default port or a fragment); as written when it is no URL to normalise."""
+    with suppress(ValueError, TypeError):
+        return normal_url(url)
+    return url
 
 
 def _bare(value: str | None) -> str | None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 from protego import Protego
@@ -35,6 +35,7 @@ from ..errors import InputError, OutputError
 from ..models import RawPage
 from ..stages import reading
 from ..stages.reading import MARKDOWN_SUFFIXES
+from . import PAGE_TYPES, capture_stamp, normal_url
 from .captures import Capture, CaptureFile, Exchange, http_head
 from .captures import body as capture_body
 
@@ -46,9 +47,7 @@ ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: at least 500 KiB of a robots.txt is r
 REDIRECTS = (301, 302, 303, 307, 308)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER = 30.0  # seconds: a longer Retry-After ends the tries, rather than stalling the run
-# Content types read as pages, and how; anything else (images, PDF, JSON…) is refused with one line.
-KINDS = {"text/html": "html", "application/xhtml+xml": "html", "text/markdown": "markdown",
-         "text/x-markdown": "markdown", "text/plain": "text"}
+# Content types read as pages: sources.PAGE_TYPES; anything else (images, PDF, JSON…) is refused with one line.
 GUESSED = ("", "application/octet-stream")  # no useful type: the page's name and bytes tell, as for a file
 log = logging.getLogger("pipeline")
 
@@ -70,28 +69,19 @@ class FetchOptions:
 
 
 def normalise_url(url: str) -> str:
-    """The URL a page is known by (its ``source``): scheme and host in lower case, no default port, no
-    fragment (never sent to the server), ``/`` for an empty path; path and query as given."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError as exc:
-        raise InputError(url, f"not a valid URL ({exc})", "check the address") from exc
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InputError(url, "not a valid URL", "give an address such as https://www.example.org/page")
+    """The URL a page is known by (``sources.normal_url``), once httpx can send it; InputError else."""
     try:
         httpx.URL(url.strip())
-    except httpx.InvalidURL as exc:
-        raise InputError(url, f"not a valid URL ({exc})", "check the address") from exc
-    scheme = parts.scheme.lower()
-    host = parts.hostname
-    if ":" in host:
-        host = f"[{host}]"  # an IPv6 address
-    if port is not None and port != {"http": 80, "https": 443}[scheme]:
-        host += f":{port}"
-    userinfo = parts.netloc.rpartition("@")[0]
-    netloc = f"{userinfo}@{host}" if userinfo else host
-    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+        return normal_url(url)
+    except ValueError as exc:  # (httpx.InvalidURL is one)
+        if str(exc) == "credentials":
+            scheme, _, rest = url.strip().partition("://")
+            shown = f"{scheme}://…@{rest.rpartition('@')[2]}"
+            raise InputError(shown, "a URL with a user name or password is not fetched (it would be written "
+                             "into every output)", "save the page to a file and give the file") from None
+        if str(exc) == "not an http(s) URL":
+            raise InputError(url, "not a valid URL", "give an address such as https://www.example.org/page") from None
+        raise InputError(url, f"not a valid URL ({exc})", "check the address") from None
 
 
 def _wire(url: str) -> str:
@@ -133,7 +123,7 @@ def page_kind(content_type: str | None, url: str) -> tuple[str | None, str | Non
             charset = value.strip().strip("\"'").lower()
     if mime in GUESSED:
         return None, charset
-    kind = KINDS.get(mime)
+    kind = PAGE_TYPES.get(mime)
     if kind == "text" and urlsplit(url).path.lower().endswith(MARKDOWN_SUFFIXES):
         kind = "markdown"  # a Markdown file served as plain text, as many servers do
     if kind is None:
@@ -146,7 +136,7 @@ def page_kind(content_type: str | None, url: str) -> tuple[str | None, str | Non
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return capture_stamp(datetime.now(UTC))
 
 
 def _page(url: str, capture: Capture, data: bytes, limit: int) -> RawPage:

@@ -54,6 +54,17 @@ _MOJIBAKE = re.compile(
 _SEPARATOR = re.compile(r"^\s*(\|+|-{3,}|_{3,}|\*{3,}|={3,})\s*$")
 
 
+def file_kind(name: str) -> str | None:
+    """What a page file's own name says it is ("html", "markdown"), else None (its bytes tell). Read
+    from the file, never from the name it is given in the outputs (``--source-name``)."""
+    name = name.lower()
+    if name.endswith((".html", ".htm")):
+        return "html"
+    if name.endswith(MARKDOWN_SUFFIXES):
+        return "markdown"
+    return None
+
+
 def is_html(source: str, data: bytes) -> bool:
     if source.lower().endswith((".html", ".htm")):
         return True
@@ -194,6 +205,11 @@ def read_page(source: str, data: bytes, resources: Resources, *, charset: str | 
 OUTPUT_MARKERS = ("partners.json", "datapackage.json")
 
 
+def is_output_folder(folder: Path) -> bool:
+    """A folder this tool wrote its outputs into (never read back as pages)."""
+    return all((folder / m).is_file() for m in OUTPUT_MARKERS)
+
+
 def collect_inputs(inputs: tuple[Path, ...]) -> tuple[list[Path], list[InputError], list[Path]]:
     """The page files named by inputs, each once: files as given, folders searched for pages. A
     folder's search skips hidden folders (``.git``, ``.venv``, ``.cache``), gold files and this
@@ -205,6 +221,9 @@ def collect_inputs(inputs: tuple[Path, ...]) -> tuple[list[Path], list[InputErro
     for path in inputs:
         if not path.exists():
             errors.append(InputError(str(path), "no such file or folder", "check the path"))
+        elif path.is_dir() and is_output_folder(path):
+            errors.append(InputError(str(path), "is this tool's output folder, not a folder of pages",
+                                     "give the folder of the saved pages"))
         elif path.is_dir():
             found = _pages_in(path, skipped)
             if not found:
@@ -239,7 +258,7 @@ def _pages_in(folder: Path, skipped: list[Path]) -> list[Path]:
                     skipped.append(entry)
                 continue
             if entry.is_dir() and not entry.is_symlink():
-                if entry.name == GOLD_DIR or all((entry / m).is_file() for m in OUTPUT_MARKERS):
+                if entry.name == GOLD_DIR or is_output_folder(entry):
                     skipped.append(entry)
                 else:
                     pending.append(entry)

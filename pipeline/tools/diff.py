@@ -40,8 +40,6 @@ SUMMARY_KEYS = (
     "themes_added", "themes_removed",
     "texts_changed",
 )
-# How a renamed partner was paired with its former self, strongest first.
-MATCHED_BY = ("partner_id", "text", "similar_text", "organisation")
 SIMILAR = 0.5  # share of word trigrams in common (Jaccard) from which two texts are "nearly the same"
 _SKETCH = 64  # the smallest hashes of a text's word trigrams kept to estimate that share
 _HASH = 8  # bytes of each
@@ -207,7 +205,7 @@ def rows(changes: dict) -> list[dict]:
 
 def for_outputs(changes: dict, previous: str) -> Changes:
     """``changes`` as the outputs write them beside a run: the rows of the changes sheet and section,
-    and ``changes.json`` (what ``diff --format json`` prints, with ``previous``: what the run was
+    and ``changes_since_previous.json`` (what ``diff --format json`` prints, with ``previous``: what the run was
     compared with)."""
     data = {**changes, "previous": previous}
     return Changes(previous=previous, fields=COLUMNS, rows=tuple(rows(changes)),
@@ -215,7 +213,7 @@ def for_outputs(changes: dict, previous: str) -> Changes:
 
 
 def saved(data: dict) -> Changes | None:
-    """The changes a run wrote (its ``changes.json``, parsed), ready to be written again (as when
+    """The changes a run wrote (its ``changes_since_previous.json``, parsed), ready to be written again (as when
     ``evaluate`` renders the report anew); None for a file that is not a run's changes."""
     previous = data.get("previous")
     try:
@@ -487,6 +485,8 @@ def _partner_lines(entry: dict, quote=str) -> list[str]:
     return lines
 
 
+# How a renamed partner was paired with its former self (``matched_by``), strongest first, and how
+# the reports say it.
 _HOW = {"partner_id": "", "text": " (same text)", "similar_text": " (nearly the same text)",
         "organisation": " (same organisation)"}
 

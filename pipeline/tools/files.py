@@ -35,13 +35,13 @@ from ..models import (
     AGREEMENT_TYPES,
     DATE_PRECISIONS,
     DATE_ROLES,
-    GOLD_REVIEW,
     ISO_LENGTH,
     PARTIAL_DATE,
     AgreementStatus,
     AgreementType,
     DatePrecision,
     DateRole,
+    marked_for_review,
 )
 
 # --- What the tools read of a run's partners.json (and of a gold file, before its own checks).
@@ -223,7 +223,7 @@ def review_marks(data) -> Iterator[tuple]:
     while stack:
         path, value = stack.pop()
         if isinstance(value, dict):
-            if value.get(GOLD_REVIEW) not in (None, False):
+            if marked_for_review(value):
                 yield path
             stack.extend(reversed([(path + (k,), v) for k, v in value.items()]))
         elif isinstance(value, list):

@@ -19,7 +19,7 @@ from errno import EEXIST, ENOTSUP, EOPNOTSUPP, EPERM
 from pathlib import Path
 
 from ..errors import OutputError
-from ..models import GOLD_ITEM_KEYS, GOLD_PARTNER_KEYS, GOLD_REVIEW
+from ..models import GOLD_ITEM_KEYS, GOLD_PARTNER_KEYS, GOLD_REVIEW, marked_for_review
 
 GOLD_SUFFIX = ".gold.json"
 PAGE_SUFFIX = ".review.html"  # the review page: the gold's name, ``.json`` replaced by this
@@ -61,8 +61,8 @@ def marks(gold: dict) -> int:
     """How many partners and items of a gold file still carry the review mark."""
     count = 0
     for partner in gold.get("partners") or []:
-        count += partner.get(GOLD_REVIEW) is True
-        count += sum(item.get(GOLD_REVIEW) is True for field in GOLD_ITEM_KEYS for item in partner.get(field) or [])
+        count += marked_for_review(partner)
+        count += sum(marked_for_review(item) for field in GOLD_ITEM_KEYS for item in partner.get(field) or [])
     return count
 
 

@@ -15,6 +15,7 @@ pandas is imported with this module, which ``api.load`` imports when it is calle
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -89,10 +90,19 @@ def load(outputs: Path | str) -> Tables:
     resources = package.get("resources") if isinstance(package, dict) else None
     if not isinstance(resources, list) or not resources or not all(
             isinstance(r, dict) and isinstance(r.get("name"), str) and isinstance(r.get("path"), str)
-            and isinstance(r.get("schema"), dict) and isinstance(r["schema"].get("fields"), list) for r in resources):
+            and isinstance(r.get("schema"), dict) and isinstance(r["schema"].get("fields"), list)
+            and isinstance(r.get("dialect", {}), dict) for r in resources):
         raise InputError(str(descriptor), "not a Data Package: no resources, each with a name, a path and a schema",
                          f"give the {DESCRIPTOR} a run wrote")
+    # A path read from the file is never trusted: a table is a plain file name beside the descriptor.
+    outside = [r["path"] for r in resources if not _PLAIN.fullmatch(r["path"])]
+    if outside:
+        raise InputError(str(descriptor), f"a table's path is not a file name beside it: {', '.join(outside)}",
+                         f"give the {DESCRIPTOR} a run wrote")
     return Tables({r["name"]: _frame(descriptor.parent, r) for r in resources}, descriptor.parent, package)
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 def _frame(folder: Path, resource: dict) -> pd.DataFrame:

@@ -93,3 +93,16 @@ def test_a_table_continued_on_other_sheets_is_a_table_on_each(tmp_path, monkeypa
 
 def test_the_workbook_is_the_same_bytes_every_time(config, book_bytes):
     assert writing.render(_result(), config, ("xlsx",))["partners.xlsx"] == book_bytes
+
+
+# Review of issue 14: booleans (organisations' is_partner) were written as the numbers 1 and 0.
+def test_booleans_are_excel_booleans(tmp_path):
+    columns = tables.COLUMNS["organisations.csv"]
+    rows = [{**dict.fromkeys(columns, "x"), "n_mentions": 1, "start": 0, "end": 1, "is_partner": flag}
+            for flag in (True, False)]
+    book = workbook.Workbook(tmp_path / "b.xlsx", tmp_path)
+    book.add("organisations.csv", rows)
+    book.close()
+    sheet = load_workbook(tmp_path / "b.xlsx")["organisations"]
+    cells = [row[columns.index("is_partner")] for row in sheet.iter_rows(min_row=2)]
+    assert [(c.value, c.data_type) for c in cells] == [(True, "b"), (False, "b")]

@@ -6,6 +6,7 @@ import re
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from pipeline.errors import OutputError
 from pipeline.sources.captures import CaptureFile, Exchange, capture_file, http_head, last_capture
 
 URL = "https://www.example.org/fr/partenaires"
@@ -80,3 +81,21 @@ def test_a_tail_left_by_a_killed_run_is_never_read_and_cut_off_by_the_next_appen
         ("response", "2026-03-01T10:00:00Z")]
     assert kept[-3:] == [("warcinfo", "2026-03-01T10:00:00Z"), ("request", "2026-03-01T10:00:00Z"),
                          ("response", "2026-03-01T10:00:00Z")]
+
+
+# Review of issue 15: a record damaged in the middle of the file was taken for a broken tail, and the
+# next append cut off every capture after it.
+def test_a_record_damaged_in_the_middle_is_never_cut_off_with_the_captures_after_it(tmp_path):
+    captures = CaptureFile(tmp_path, URL, INFO)
+    first = captures.add(exchange(b"<p>un</p>" * 50, "2026-01-01T10:00:00Z"), None)
+    one = len(captures.path.read_bytes())
+    captures.add(exchange(b"<p>deux</p>" * 50, "2026-02-01T10:00:00Z"), first)
+    two = len(captures.path.read_bytes())
+    captures.add(exchange(b"<p>trois</p>" * 50, "2026-03-01T10:00:00Z"), first)
+    data = bytearray(captures.path.read_bytes())
+    middle = (one + two) // 2
+    data[middle:middle + 8] = b"\x00" * 8  # inside the second fetch's records
+    captures.path.write_bytes(bytes(data))
+    with pytest.raises(OutputError, match=r"is damaged and captures follow it .*move the file aside"):
+        captures.add(exchange(b"<p>quatre</p>" * 50, "2026-04-01T10:00:00Z"), first)
+    assert captures.path.read_bytes() == bytes(data)  # nothing cut, nothing added

@@ -292,8 +292,19 @@ def test_the_latest_capture_of_a_url_wins_across_warc_files(tmp_path, config):
 def test_a_warc_file_takes_no_source_name(tmp_path, config):
     warc = Warc(tmp_path / "c.warc.gz")
     warc.response(A, V1, T1)
-    with pytest.raises(InputError, match="does not name the pages of a WARC file"):
+    with pytest.raises(InputError, match="a WARC file's pages are named by their URLs"):
         api.Pipeline(config).read([warc.save()], {warc.path: "page.html"})
+
+
+def test_every_name_given_for_no_page_of_the_run_is_said_at_once(tmp_path, config):
+    warc, page = Warc(tmp_path / "c.warc.gz"), tmp_path / "page.txt"
+    warc.response(A, V1, T1)
+    page.write_text("Union africaine (UA)\nL’UA coopère avec l’OMD.\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        api.Pipeline(config).read([warc.save(), page], {warc.path: "x", tmp_path / "other.txt": "y"})
+    assert error.value.line() == (f"--source-name: {tmp_path / 'other.txt'}: not among the pages read; "
+                                  f"{warc.path}: a WARC file's pages are named by their URLs (give FILE=NAME for "
+                                  "a page file or a PDF of the run)")
 
 
 def test_a_folder_of_a_page_a_pdf_and_warc_files_is_read_together(tmp_path, config):
@@ -337,3 +348,15 @@ def test_reading_page_files_loads_neither_warcio_nor_pypdf():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# Review of issue 15: a WARC 1.1 date with fractions of a second gave `captured` a form the schema
+# refuses, and the whole run wrote nothing (exit 3).
+def test_a_capture_dated_to_the_fraction_of_a_second_is_written_to_the_second(cli, tmp_path):
+    warc = Warc(tmp_path / "c.warc.gz", True)
+    warc.response(A, V1, "2024-05-01T10:00:00.250000Z")
+    warc.response(A, V2, "2024-05-01T10:00:00.750000Z")  # the same second, later: this one is read
+    result = cli("run", warc.save(), "--out", tmp_path / "out", "--formats", "json,csv")
+    assert result.returncode == 0, result.stderr
+    rows = (tmp_path / "out" / "partners.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[1].endswith(",2024-05-01T10:00:00Z") and "12 mars 2019" in rows[1]

@@ -17,6 +17,7 @@ from pytest_httpserver import HTTPServer
 from warcio.archiveiterator import ArchiveIterator
 from werkzeug import Response
 
+from pipeline.errors import InputError
 from pipeline.models import RawPage
 from pipeline.sources import captures as warc_captures
 from pipeline.sources.web import FetchOptions, fetch_pages, normalise_url, page_kind
@@ -361,6 +362,13 @@ def test_a_url_given_twice_is_read_once_and_urls_are_named_in_one_form(server, t
 ])
 def test_a_url_is_named_by_its_normal_form(given, expected):
     assert normalise_url(given) == expected
+
+
+# Review of issue 15: credentials in a URL went into every output's source and every capture.
+def test_a_url_with_credentials_is_refused_and_they_are_not_repeated():
+    with pytest.raises(InputError, match="a URL with a user name or password is not fetched") as error:
+        normalise_url("https://agent:s3cret@example.org/partenaires")
+    assert "s3cret" not in error.value.line() and "agent" not in error.value.line()
 
 
 @pytest.mark.parametrize(("content_type", "url", "expected"), [

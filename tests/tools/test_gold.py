@@ -154,3 +154,11 @@ def test_on_a_file_system_without_hard_links_a_gold_is_still_never_replaced(tmp_
     else:
         drafting.save(path, b"new")
     assert path.read_bytes() == kept and [p.name for p in tmp_path.iterdir()] == ["a.gold.json"]
+
+
+# Review of issue 14: "review": "true" written by hand was a mark for evaluate, none for gold's count.
+@pytest.mark.parametrize(("value", "marked"), [(True, True), ("true", True), (1, True), (False, False), (None, False)])
+def test_one_rule_says_what_is_marked_for_review(value, marked):
+    gold = {"source": "p.txt", "partners": [{"heading": "h", GOLD_REVIEW: value, "organisations": []}]}
+    assert (drafting.marks(gold) == 1) is marked
+    assert bool(list(files.review_marks(gold))) is marked

@@ -97,6 +97,12 @@ def _partners_with_a_word_for_a_number(folder, outputs):
     (folder / "partners.csv").write_text(text.replace(",1,'-", ",one,'-"), encoding="utf-8")
 
 
+def _set_path(folder, path):
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    package["resources"][0]["path"] = path
+    (folder / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+
+
 @pytest.mark.parametrize(("change", "where", "message"), [
     (lambda f, o: None, "dates.csv", "missing: datapackage.json lists the table 'dates'"),
     (lambda f, o: (f / "datapackage.json").unlink(), "", "no datapackage.json in this folder"),
@@ -106,6 +112,9 @@ def _partners_with_a_word_for_a_number(folder, outputs):
     (lambda f, o: (f / "dates.csv").write_text("source,partner_id\r\np,q\r\n", encoding="utf-8"), "dates.csv",
      "its columns (source, partner_id) are not those datapackage.json describes (source, partner_id, text"),
     (_partners_with_a_word_for_a_number, "partners.csv", "cannot be read as datapackage.json describes it"),
+    # Review of issue 14: a path read from the descriptor was trusted (any file could be read).
+    (lambda f, o: _set_path(f, "../../etc/passwd"), "datapackage.json", "a table's path is not a file name beside it"),
+    (lambda f, o: _set_path(f, "/etc/passwd"), "datapackage.json", "a table's path is not a file name beside it"),
 ])
 def test_a_folder_that_is_not_a_runs_outputs_is_one_line(outputs, tmp_path, change, where, message):
     """A copy of the outputs describing partners and dates, with one thing changed."""
