@@ -36,7 +36,6 @@ from .config import CACHE_DIR, CAPTURES_DIR, Config
 from .errors import InputError, Interrupted
 from .models import Changes, Document, Partner, RawPage
 from .outputs.folder import CHANGES_FILE, FORMATS, OUTPUT_FILES, copy_outputs, locked, write_file
-from .run import log_warning, stream
 from .sources import is_url, latest_captures
 from .stages.reading import (
     PDF_SUFFIXES,
@@ -48,6 +47,7 @@ from .stages.reading import (
     source_names,
 )
 from .stages.sections import read_documents
+from .streaming import log_warning, stream
 from .text import sha256
 from .tools import files
 
