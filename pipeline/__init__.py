@@ -1,7 +1,7 @@
 """Turns French pages about the World Customs Organization's partnerships into clean, checked data.
 
 The stages (``stages/``: reading, sections, then the extractors) run on the language tools
-(``nlp/``) with the project's knowledge (``resources/``); ``run`` analyses the sections, ``outputs/``
+(``nlp/``) with the project's knowledge (``resources/``); ``streaming`` analyses the sections, ``outputs/``
 writes what was found, and ``tools/`` scores and compares the outputs. ``api`` is the Python API (a
 function per command), ``cli`` the command line. See the README's "Layout" for the dependency arrows.
 
@@ -17,41 +17,15 @@ pipeline`` loads neither spaCy nor pandas)::
     pipeline.history(["captures"], out="history")  # = python -m pipeline history captures --out history
 """
 
-import sys
-import types
-
 __version__ = "0.1.0"
 
+_API = ("run", "load", "evaluate", "diff", "history")
 
-class _FromApi:
-    """A function of ``api`` as an attribute of the package, imported when first asked for."""
 
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, package: object, owner: type | None = None):
-        if package is None:
-            return self
+def __getattr__(name: str):
+    """``pipeline.run``, ``pipeline.load``…: the API's commands, imported from ``api`` when first used."""
+    if name in _API:
         from . import api  # the API (and what it imports) loads only when a notebook uses it
 
-        return getattr(api, self.name)
-
-    def __set__(self, package: object, value: object) -> None:
-        # The import system binds each submodule to its package as it loads it: the module
-        # ``pipeline/run.py`` would then hide the function ``pipeline.run``. The module stays in
-        # sys.modules, where ``from .run import …`` finds it; the attribute stays the API's function.
-        if not isinstance(value, types.ModuleType):
-            raise AttributeError(f"pipeline.{self.name} is api.{self.name}: set that one")
-
-
-class _Package(types.ModuleType):
-    """The package, with the API's commands as attributes (a module's class may be replaced so)."""
-
-    run = _FromApi()
-    load = _FromApi()
-    evaluate = _FromApi()
-    diff = _FromApi()
-    history = _FromApi()
-
-
-sys.modules[__name__].__class__ = _Package
+        return getattr(api, name)
+    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

@@ -18,9 +18,9 @@ from .config import Config
 from .models import Document, Partner, Rejected, RunResult
 from .nlp import model
 from .nlp.dateparsing import DateNormaliser
-from .run import stream
 from .signals import held, release
 from .stages import STAGES, Extractor, Toolkit, analyse, build
+from .streaming import stream
 from .text import norm
 
 

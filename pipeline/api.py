@@ -39,7 +39,6 @@ from .config import CACHE_DIR, CAPTURES_DIR, Config
 from .errors import InputError, Interrupted
 from .models import Changes, Document, Partner, RawPage
 from .outputs.folder import CHANGES_FILE, FORMATS, HISTORY_FILE, OUTPUT_FILES, copy_outputs, locked, write_file
-from .run import log_warning, stream
 from .sources import capture_time, is_url, latest_captures
 from .stages.reading import (
     PDF_SUFFIXES,
@@ -51,6 +50,7 @@ from .stages.reading import (
     source_names,
 )
 from .stages.sections import read_documents
+from .streaming import log_warning, stream
 from .text import sha256
 from .tools import files
 
@@ -729,9 +729,12 @@ def draft_gold(page: Path | str, out: Path | str | None = None, config: Config |
     from .outputs import review
     from .tools import gold as drafting
 
-    page = Path(page)
-    if page.is_dir():
+    url = isinstance(page, str) and is_url(page)
+    page = page if url else Path(page)
+    if not url and page.is_dir():
         raise InputError(str(page), "is a folder; a gold file is about one page", "name the page's file")
+    if url and out is None:
+        raise InputError(page, "a page given by its URL has no folder to put its gold in", "give --out FILE")
     out = Path(out) if out is not None else drafting.default_path(page)
     if out.is_dir():
         raise InputError(str(out), "is a folder", "give --out a file name, such as gold/NAME.gold.json")
@@ -741,6 +744,9 @@ def draft_gold(page: Path | str, out: Path | str | None = None, config: Config |
     with tempfile.TemporaryDirectory(prefix="omd-gold-draft-") as tmp:
         summary = pipeline.run([page], Path(tmp) / "outputs", ("json",), cache_dir=cache_dir)
         predictions = json.loads((Path(tmp) / "outputs" / "partners.json").read_bytes())
+    if len(predictions["documents"]) > 1:  # a WARC file of several URLs
+        raise InputError(str(page), f"holds {len(predictions['documents'])} pages; a gold file is about one page",
+                         "draft the gold of one of them (by its URL, or a file of its own)")
     gold = drafting.draft(predictions)
     html = review.render(gold, predictions, pipeline.config, out.name)
     drafting.save(out, (json.dumps(gold, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), force)

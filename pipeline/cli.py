@@ -394,7 +394,7 @@ def gold() -> None:
 
 
 @gold.command("draft")
-@click.argument("page", type=click.Path(path_type=Path))
+@click.argument("page")
 @click.option("--out", "out_path", default=None, type=click.Path(path_type=Path),
               help="The gold file to write; its review page goes beside it (NAME.gold.review.html).  "
                    "[default: gold/PAGE.gold.json beside the page]")
@@ -404,7 +404,7 @@ def gold() -> None:
               help="Where per-section results are kept between runs.")
 @_resources_option
 @_with_verbosity
-def draft(page: Path, out_path: Path | None, force: bool, no_cache: bool, cache_dir: Path, resources: Path | None,
+def draft(page: str, out_path: Path | None, force: bool, no_cache: bool, cache_dir: Path, resources: Path | None,
           verbose: bool, quiet: bool) -> None:
     """Draft a gold file for PAGE from the pipeline's predictions, every item marked "review": true.
 
@@ -421,7 +421,10 @@ def draft(page: Path, out_path: Path | None, force: bool, no_cache: bool, cache_
         _fail(exc)
     log.info("%d partners and %d items to review written to %s", drafted.partners, drafted.items, drafted.gold)
     log.info("review them in a browser: %s", drafted.page)
-    if drafted.summary.exit_code:
+    for error in drafted.summary.errors:
+        log.error(error.line())
+    if drafted.summary.failed:
         log.warning("%d section(s) could not be analysed and are not in the draft: add them by hand",
                     drafted.summary.failed)
+    if drafted.summary.exit_code:
         sys.exit(drafted.summary.exit_code)

@@ -84,7 +84,7 @@ def test_editing_a_resource_file_invalidates_the_cache(package_copy, tmp_path):
     ("outputs/report.py", False),
     ("tools/diff.py", False),
     ("analysis.py", True),
-    ("run.py", False),
+    ("streaming.py", False),
     ("api.py", False),
 ])
 def test_the_code_fingerprint_covers_the_analysis_code_only(package_copy, edited, analysis_changes):

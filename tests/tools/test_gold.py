@@ -4,14 +4,18 @@ and nothing more, where it goes, and writing it without replacing anyone's gold.
 from __future__ import annotations
 
 import errno
+import io
 import json
 import os
 import stat
 from pathlib import Path
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
-from pipeline.errors import OutputError
+from pipeline import api
+from pipeline.errors import InputError, OutputError
 from pipeline.models import GOLD_ITEM_KEYS, GOLD_PARTNER_KEYS, GOLD_REVIEW
 from pipeline.tools import files
 from pipeline.tools import gold as drafting
@@ -162,3 +166,19 @@ def test_one_rule_says_what_is_marked_for_review(value, marked):
     gold = {"source": "p.txt", "partners": [{"heading": "h", GOLD_REVIEW: value, "organisations": []}]}
     assert (drafting.marks(gold) == 1) is marked
     assert bool(list(files.review_marks(gold))) is marked
+
+
+# Review of issue 14: a WARC of several URLs gave one gold mixing their partners under one source.
+def test_a_gold_is_drafted_for_one_page_only(tmp_path, config):
+    path = tmp_path / "c.warc.gz"
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for url, heading, text in [("https://x.org/a", "Union africaine (UA)", "L’UA coopère avec l’OMD."),
+                                   ("https://x.org/b", "Banque mondiale (BM)", "La BM finance des projets.")]:
+            body = f"<html><body><h2>{heading}</h2><p>{text}</p></body></html>".encode()
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=http))
+    with pytest.raises(InputError, match="holds 2 pages; a gold file is about one page"):
+        api.draft_gold(path, tmp_path / "g.gold.json", config, cache_dir=None)
+    assert not (tmp_path / "g.gold.json").exists()
