@@ -17,6 +17,8 @@ One run:
    (e) ``--workers 2`` at the largest size, and whether its outputs are byte-identical,
    (f) peak memory of (b) at each size,
    (g) ``--help``, a cold run on the seed page alone, and the trimmed model's load time;
+   (h) ``history`` over 10 dated versions of the seed page (each a small edit of the one before:
+       a sentence added, a section removed, a date changed, a section back), against (g)'s cold run;
 3. prints the figures and the checked ratios (PASS/FAIL) and writes them all to
    ``bench/results.json``.
 
@@ -60,6 +62,8 @@ RANDOM_SEED = 20_240_613
 SECTIONS_PER_PAGE = 100
 CHANGED_SHARE = 0.01
 HELP_REPEAT = 5
+HISTORY_VERSIONS = 10
+HISTORY_LIMIT = 2.0  # a history over HISTORY_VERSIONS versions costs less than this many cold runs of one
 HOST_ORGANISATION = "OMD"  # the pages are about its partners: never a partner itself
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -69,6 +73,7 @@ _DATE = re.compile(
     rf"\b(?:(?P<day>\d{{1,2}}) )?(?P<month>{'|'.join(MONTHS)}) (?P<year>(?:19|20)\d\d)\b|\b(?P<bare>(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _HEADING = re.compile(r"^(?P<name>.*?)\s*\((?P<acronym>[^()]+)\)\s*$")
 _CAPITALS = re.compile(r"^[A-Z]{2,}$")
 
@@ -206,6 +211,32 @@ def write_pages(sections: Sequence[Section], folder: Path) -> Path:
         chunk = sections[start:start + SECTIONS_PER_PAGE]
         body = "".join(f"{s.heading}\n{s.text}\n|\n" for s in chunk)
         (folder / f"page_{number:04d}.txt").write_text(body, encoding="utf-8")
+    return folder
+
+
+def write_versions(seed: Sequence[Section], count: int, folder: Path) -> Path:
+    """``count`` dated versions of the seed page (``seed-2024-01-01.txt``…), each a small edit of the one
+    before, in turn: a sentence added to a section, a section removed, a year changed, the section
+    removed two versions before back again."""
+    folder.mkdir(parents=True)
+    sections = list(seed)
+    removed: list[tuple[int, Section]] = []
+    for n in range(count):
+        if n:
+            at = (3 * n) % len(sections)
+            edit = n % 4
+            if edit == 1:
+                sections[at] = Section(sections[at].heading, f"{sections[at].text} Mise à jour n° {n}.")
+            elif edit == 2:
+                removed.append((at, sections.pop(at)))
+            elif edit == 3:
+                sections[at] = Section(sections[at].heading, _YEAR.sub(lambda m: str(int(m[0]) + 1),
+                                                                       sections[at].text, count=1))
+            elif removed:
+                at, back = removed.pop()
+                sections.insert(min(at, len(sections)), back)
+        body = "".join(f"{s.heading}\n{s.text}\n|\n" for s in sections)
+        (folder / f"seed-2024-{n + 1:02d}-01.txt").write_text(body, encoding="utf-8")
     return folder
 
 
@@ -434,6 +465,24 @@ class Bench:
         runs = self.timed_runs("seed-cold", [seed.path], "--no-cache", "-q")
         self.add("seed_cold", "run on the seed page alone, --no-cache", runs, seed)
 
+    # (h) a page's history ------------------------------------------------------------------------
+
+    def history(self, seed: Corpus) -> None:
+        """``history`` over HISTORY_VERSIONS dated versions of the seed page, without the cache (each
+        section is still analysed once: the versions share most of theirs), as the issue asks."""
+        folder = write_versions(read_seed(), HISTORY_VERSIONS, self.fresh("history-versions"))
+
+        def once(_: int) -> Measure:
+            out = self.fresh("out-history")
+            measure = self.child([sys.executable, "-m", "pipeline", "history", str(folder), "--out", str(out),
+                                  "--no-cache", "-q"])
+            shutil.rmtree(out, ignore_errors=True)
+            return measure
+
+        runs = self.repeat(f"history-{HISTORY_VERSIONS}", once)
+        self.add("history", f"history over {HISTORY_VERSIONS} versions of the seed page, --no-cache", runs, seed,
+                 note="every version analysed; outputs of the latest, with history.csv and the timeline")
+
     # (a) bare spaCy baseline ---------------------------------------------------------------------
 
     def baseline(self, corpus: Corpus) -> None:
@@ -566,6 +615,8 @@ def checks(bench: Bench, small: int, large: int) -> list[Check]:
         Check("--help (s)", f["help"], 0.3, True, "s"),
         Check("cold seed run (s) vs model load + 1.5 s", f["seed_cold"], load + 1.5, True, "s",
               f"limit = {load:.2f} + 1.5"),
+        Check(f"history over {HISTORY_VERSIONS} versions / cold seed run", f["history"] / f["seed_cold"],
+              HISTORY_LIMIT, True, "x", f"{f['history']:.2f} / {f['seed_cold']:.2f} s"),
     ]
 
 
@@ -677,7 +728,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         corpora = [build_corpus(size, workdir) for size in args.sizes]
         for corpus in corpora:
             say(f"corpus {corpus.size}: {corpus.pages} pages, {corpus.words:,} words in {corpus.path}")
-        bench.startup(Corpus(len(read_seed()), SEED_PAGE, tuple(read_seed())))
+        seed = Corpus(len(read_seed()), SEED_PAGE, tuple(read_seed()))
+        bench.startup(seed)
+        bench.history(seed)
         single_out = workdir / f"outputs-workers1-{large}"
         for corpus in corpora:
             bench.baseline(corpus)
