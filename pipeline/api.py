@@ -691,13 +691,13 @@ def _instant(page: RawPage) -> str:
     return capture_time(page).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-def history(inputs: Iterable[Path | str] = (CAPTURES_DIR,), out: Path | str = "history", workers: int = 1,
+def history(inputs: Iterable[Path | str] | None = None, out: Path | str = "history", workers: int = 1,
             cache_dir: Path | str | None = CACHE_DIR, config: Config | None = None,
             captures: Path | str = CAPTURES_DIR) -> HistorySummary:
     """``python -m pipeline history``: follow each page over its versions (WARC captures, dated files,
-    or the captures of a URL in ``captures``) and write into ``out`` the run on each page's latest
-    version with its history (``Pipeline(config, captures).history(…)``)."""
-    return Pipeline(config, captures).history(inputs, out, workers, cache_dir)
+    or the captures of a URL in ``captures``; by default, the whole ``captures`` folder) and write into
+    ``out`` the run on each page's latest version with its history (``Pipeline(config, captures).history(…)``)."""
+    return Pipeline(config, captures).history(inputs if inputs is not None else (captures,), out, workers, cache_dir)
 
 
 @dataclass

@@ -197,11 +197,20 @@ def test_bad_input_is_one_line(cli, tmp_path, case, code, message):
 
 
 def test_the_python_equivalent(config, nlp, tmp_path):
-    warc = write_warc(tmp_path / "captures.warc.gz", [(A, T1, V1), (A, T2, V2), (A, T3, V3)])
-    summary = api.history([warc], tmp_path / "history", cache_dir=tmp_path / "cache", config=config)
+    captures = tmp_path / "captures"
+    write_warc(captures / "captures.warc.gz", [(A, T1, V1), (A, T2, V2), (A, T3, V3)])
+    out = tmp_path / "history"
+    summary = api.history(out=out, cache_dir=tmp_path / "cache", config=config, captures=captures)
     assert (summary.versions, summary.kept, summary.exit_code, summary.cache_misses) == (3, 3, 0, 6)
     assert [(p["page"], len(p["versions"])) for p in summary.pages] == [(A, 3)]
-    assert json.loads((tmp_path / "history" / "history.json").read_bytes()) == summary.history
+    assert json.loads((out / "history.json").read_bytes()) == summary.history
     assert pipeline.history is api.history
-    tables = api.load(tmp_path / "history")
+    tables = api.load(out)
     assert tables.history["first_seen"].tolist()[:2] == [T1, T1] and len(tables.versions) == 3
+    # DIR is a run's outputs: evaluate scores it, and keeps the timeline when it marks the report.
+    gold = tmp_path / "gold.json"
+    gold.write_text(json.dumps({"source": A, "partners": [{"heading": h} for h in (AIEA, "INTERPOL", "Europol")]}),
+                    encoding="utf-8")
+    assert api.evaluate(gold, out, config).scores["sections"].f1 == 1.0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'class="evaluation"' in html and 'id="history"' in html
