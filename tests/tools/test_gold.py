@@ -83,11 +83,12 @@ def test_same_predictions_same_draft():
     ({"partners": []}, 0),
     ({"partners": [{GOLD_REVIEW: True, "heading": "A"}]}, 1),
     ({"partners": [{"heading": "A", "dates": [{GOLD_REVIEW: True, "value": "2001"}, {"value": "2002"}]}]}, 1),
-    ({"partners": [{GOLD_REVIEW: False, "heading": "A", "themes": [{GOLD_REVIEW: "yes", "code": "drugs"}]}]}, 0),
+    # "yes" is a mark too (evaluate refuses it): only false or null clears one
+    ({"partners": [{GOLD_REVIEW: False, "heading": "A", "themes": [{GOLD_REVIEW: "yes", "code": "drugs"}]}]}, 1),
     ({"partners": [{GOLD_REVIEW: True, "heading": "A", "organisations": [{GOLD_REVIEW: True, "name": "B"}],
                     "agreements": [{GOLD_REVIEW: True, "type": "agreement"}]}]}, 3),
 ])
-def test_marks_are_counted_where_they_are_true(gold, expected):
+def test_marks_are_counted_where_they_are_not_cleared(gold, expected):
     assert drafting.marks(gold) == expected
 
 
