@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from ..models import RawPage
+from ..stages.reading import MARKDOWN_SUFFIXES
 
 URL_SCHEMES = ("http://", "https://")
 # Content types read as pages, and as what: the one table of fetching by URL and of reading WARC files.
@@ -23,6 +24,15 @@ PAGE_TYPES = {"text/html": "html", "application/xhtml+xml": "html", "text/markdo
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 log = logging.getLogger("pipeline")
+
+
+def kind_of(media: str | None, url: str) -> str:
+    """What a page of this media type is ("html", "markdown", "text"; PAGE_TYPES); a Markdown file
+    served as plain text, as many servers do, is Markdown; no type: HTML, whose bytes are checked."""
+    kind = PAGE_TYPES.get(media or "", "html")
+    if kind == "text" and urlsplit(url).path.lower().endswith(MARKDOWN_SUFFIXES):
+        kind = "markdown"
+    return kind
 
 
 def is_url(text: str) -> bool:

@@ -33,6 +33,7 @@ from email.message import Message
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import urlsplit
 
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
@@ -42,11 +43,10 @@ from warcio.statusandheaders import StatusAndHeadersParserException
 from ..errors import InputError
 from ..models import RawPage
 from ..stages.reading import MAX_BYTES, is_html, source_name
-from . import PAGE_TYPES, capture_stamp, latest_captures, normal_url
+from . import PAGE_TYPES, capture_stamp, kind_of, latest_captures, normal_url
 
 log = logging.getLogger("pipeline")
 
-HTML_TYPES = tuple(t for t, kind in PAGE_TYPES.items() if kind == "html")
 HEADER_ROOM = 256 * 1024  # a record's WARC and HTTP headers, on top of the page's MAX_BYTES
 RECORD_LIMIT = MAX_BYTES + HEADER_ROOM
 GZIP_MAGIC = b"\x1f\x8b\x08"  # a gzip member's first bytes (deflate, the only method gzip has)
@@ -87,7 +87,8 @@ class _Capture:
     refers_to_url: str | None = None
     refers_to_date: datetime | None = None
     not_modified: bool = False  # the server answered 304 Not Modified: the same as the last capture
-    html: bool = False  # a revisit whose own headers say it is HTML (a lost one is worth a warning)
+    html: bool = False  # a revisit whose own headers say it is a page (a lost one is worth a warning)
+    kind: str = "html"  # what its Content-Type says it is (sources.PAGE_TYPES): "html", "markdown", "text"
 
 
 class _Damaged(Exception):
@@ -115,7 +116,7 @@ def all_captures(path: Path) -> tuple[list[RawPage], list[InputError]]:
         errors.append(InputError(file, f"cannot be read: {exc.strerror}", "check its permissions"))
     except InputError as exc:
         errors.append(exc)
-    pages = [RawPage(c.url, c.data or b"", f"{where}#{c.offset}", _iso(c.when), c.charset, "html")
+    pages = [RawPage(c.url, c.data or b"", f"{where}#{c.offset}", _iso(c.when), c.charset, c.kind)
              for c in _resolve(captures, where)]
     if not pages and not errors:
         errors.append(InputError(file, "holds no HTML page: no response, resource or revisit record of an "
@@ -331,13 +332,14 @@ def _capture(frame: _Frame, file: str, where: str, order: int, errors: list[Inpu
         return None
     media, charset = _media_type(record.rec_headers.get_header("Content-Type") if kind == "resource"
                                  else http.get_header("Content-Type") if http is not None else None)
-    if media is not None and media not in HTML_TYPES:
-        log.debug("%s: %s is %s, not an HTML page: skipped", here, url, media)
+    if media is not None and media not in PAGE_TYPES or media and _protocol_file(url):
+        log.debug("%s: %s is %s, not a page: skipped", here, url, media)
         return None
+    page_kind = kind_of(media, url)
     status = http.get_statuscode() if http is not None else "200"
     headers = record.rec_headers
     base = _Capture(order, frame.offset, url, when, _bare(headers.get_header("WARC-Record-ID")),
-                    headers.get_header("WARC-Payload-Digest"), None, charset)
+                    headers.get_header("WARC-Payload-Digest"), None, charset, kind=page_kind)
     if kind == "revisit" or status == "304":
         return replace(base, refers_to=_bare(headers.get_header("WARC-Refers-To")),
                        refers_to_url=_page_url(_bare(headers.get_header("WARC-Refers-To-Target-URI"))),
@@ -434,6 +436,13 @@ def _iso(when: datetime) -> str:
     return capture_stamp(when)
 
 
+def _protocol_file(url: str) -> bool:
+    """A file of the web's protocols, which crawls capture as text: never a page (robots.txt, RFC 9309;
+    /.well-known/, RFC 8615)."""
+    path = urlsplit(url).path
+    return path == "/robots.txt" or path.startswith("/.well-known/")
+
+
 def _page_url(url: str | None) -> str | None:
     """A captured URL as the page is named when fetched by it (``normal_url``: an archive may write it
     otherwise, with a default port or a fragment); as written when it is no URL to normalise."""
@@ -462,7 +471,8 @@ def _resolve(captures: list[_Capture], where: str) -> list[_Capture]:
             say("%s#%d: %s, captured %s, repeats a capture that is not in this file: left out", where,
                 revisit.offset, revisit.url, _iso(revisit.when))
             continue
-        found.append(replace(revisit, data=original.data, charset=original.charset, digest=original.digest))
+        found.append(replace(revisit, data=original.data, charset=original.charset, digest=original.digest,
+                             kind=original.kind))
     return sorted(found, key=lambda c: (c.when, c.order))
 
 

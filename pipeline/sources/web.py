@@ -34,8 +34,7 @@ from .. import __version__
 from ..errors import InputError, OutputError
 from ..models import RawPage
 from ..stages import reading
-from ..stages.reading import MARKDOWN_SUFFIXES
-from . import PAGE_TYPES, capture_stamp, normal_url
+from . import PAGE_TYPES, capture_stamp, kind_of, normal_url
 from .captures import Capture, CaptureFile, Exchange, http_head
 from .captures import body as capture_body
 
@@ -123,9 +122,7 @@ def page_kind(content_type: str | None, url: str) -> tuple[str | None, str | Non
             charset = value.strip().strip("\"'").lower()
     if mime in GUESSED:
         return None, charset
-    kind = PAGE_TYPES.get(mime)
-    if kind == "text" and urlsplit(url).path.lower().endswith(MARKDOWN_SUFFIXES):
-        kind = "markdown"  # a Markdown file served as plain text, as many servers do
+    kind = kind_of(mime, url) if mime in PAGE_TYPES else None
     if kind is None:
         if mime == "application/pdf":
             raise InputError(url, "this is a PDF document; a PDF is not read by its URL",

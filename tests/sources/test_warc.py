@@ -93,8 +93,8 @@ def test_non_html_records_are_skipped_and_said_with_v(tmp_path, caplog):
     assert captures(warc.save()) == ([(A, T1)], [])
     said = [r.getMessage() for r in caplog.records]
     name = warc.path.as_posix()
-    assert f"{name}#{png}: {A}/logo.png is image/png, not an HTML page: skipped" in said
-    assert f"{name}#{robots}: https://www.wcoomd.org/robots.txt is text/plain, not an HTML page: skipped" in said
+    assert f"{name}#{png}: {A}/logo.png is image/png, not a page: skipped" in said
+    assert f"{name}#{robots}: https://www.wcoomd.org/robots.txt is text/plain, not a page: skipped" in said
     assert f"{name}#{missing}: {A}/perdue was answered 404, not the page: skipped" in said
 
 
@@ -204,11 +204,24 @@ def test_revisits_are_resolved_to_the_capture_they_repeat(tmp_path, caplog):
     assert lost.levelno == logging.WARNING and f"{A}, captured {T3}, repeats a capture" in lost.getMessage()
 
 
-def test_a_resource_record_of_html_is_a_page(tmp_path):
+def test_a_resource_record_of_a_page_is_a_page(tmp_path):
     warc = Warc(tmp_path / "c.warc")
     warc.resource("file:///pages/partenaires.html", V1, T1)
     warc.resource("file:///pages/notes.txt", "notes", T1, content_type="text/plain")
-    assert captures(warc.save()) == ([("file:///pages/partenaires.html", T1)], [])
+    warc.resource("file:///pages/logo.png", "png", T1, content_type="image/png")
+    assert captures(warc.save()) == ([("file:///pages/partenaires.html", T1), ("file:///pages/notes.txt", T1)], [])
+
+
+# Review of issue 15: a page fetched as text/plain or Markdown was captured but never read back
+# (history and a run on captures/ said the WARC held no page).
+def test_the_tools_own_captures_of_text_and_markdown_pages_are_read_back_as_such(tmp_path):
+    warc = Warc(tmp_path / "c.warc.gz")
+    warc.response("https://x.org/partenaires.txt", "Union africaine (UA)\nL’UA coopère.\n", T1, "text/plain")
+    warc.response("https://x.org/note.md", "## Agence (AG)\n\nElle coopère.\n", T1, "text/plain; charset=utf-8")
+    warc.response("https://x.org/robots.txt", "User-agent: *\n", T1, "text/plain")
+    pages, errors = all_captures(warc.save())
+    assert errors == [] and [(p.source, p.kind) for p in pages] == [
+        ("https://x.org/partenaires.txt", "text"), ("https://x.org/note.md", "markdown")]
 
 
 def _ia_record(url: str, date: str, body: bytes) -> bytes:
