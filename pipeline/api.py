@@ -122,8 +122,9 @@ class Pipeline:
     once, on the first section that is not in the cache, and serve every run after it."""
 
     def __init__(self, config: Config | None = None, captures: Path | str = CAPTURES_DIR,
-                 offline: bool = False) -> None:
+                 offline: bool = False, contact: str | None = None) -> None:
         self.config = config or Config.load()
+        self.contact = contact  # whom the sites fetched can reach: in the User-Agent (``--contact``)
         self.captures = Path(captures)  # where pages fetched by URL are kept, as WARC files
         self.offline = offline  # pages given by URL are read from their last capture, never fetched
         self._analyser: Analyser | None = None
@@ -169,7 +170,8 @@ class Pipeline:
         if urls:
             from .sources import web
 
-            fetched, fetch_errors = web.fetch_pages(urls, self.captures, web.FetchOptions(offline=self.offline))
+            options = web.FetchOptions(offline=self.offline, user_agent=web.user_agent(self.contact))
+            fetched, fetch_errors = web.fetch_pages(urls, self.captures, options)
             pages += fetched
             errors += fetch_errors
         # Several captures of one URL are versions of one page: a run reads the latest.
@@ -505,14 +507,15 @@ def run(inputs: Iterable[Path | str] = ("corpus",), out: Path | str = "outputs",
         workers: int = 1, cache_dir: Path | str | None = CACHE_DIR, config: Config | None = None,
         progress: Callable[[int], None] | None = None,
         source_names: Mapping[Path | str, str] | None = None, captures: Path | str = CAPTURES_DIR,
-        offline: bool = False, previous: Path | str | None = None) -> RunSummary:
+        offline: bool = False, previous: Path | str | None = None, contact: str | None = None) -> RunSummary:
     """``python -m pipeline run``: read the pages, analyse them, write the outputs into ``out``
-    (``Pipeline(config, captures, offline).run(…)``). ``source_names`` maps a page file to its name in
-    the outputs (``--source-name FILE=NAME``); ``captures`` is where pages given by URL are kept
-    (``--captures``), and ``offline`` reads them from there only (``--offline``); with ``previous``
-    (``--previous``), what changed since that run too."""
-    return Pipeline(config, captures, offline).run(inputs, out, formats, workers, cache_dir, progress, source_names,
-                                                   previous)
+    (``Pipeline(config, captures, offline, contact).run(…)``). ``source_names`` maps a page file to its
+    name in the outputs (``--source-name FILE=NAME``); ``captures`` is where pages given by URL are kept
+    (``--captures``), ``offline`` reads them from there only (``--offline``), and ``contact`` is whom
+    the sites can reach (``--contact``, in the User-Agent); with ``previous`` (``--previous``), what
+    changed since that run too."""
+    return Pipeline(config, captures, offline, contact).run(inputs, out, formats, workers, cache_dir, progress,
+                                                            source_names, previous)
 
 
 def load_json(path: Path | str, what: str) -> tuple[Path, dict]:

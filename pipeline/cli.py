@@ -153,14 +153,16 @@ def _exit(code: int) -> None:
               help="Where pages given by URL are kept, as WARC files (one per URL, appended to at each fetch).")
 @click.option("--offline", is_flag=True,
               help="Read pages given by URL from their last capture in --captures; never use the network.")
+@click.option("--contact", envvar="OMD_PIPELINE_CONTACT", default=None, metavar="EMAIL_OR_URL",
+              help="Whom the sites fetched can reach, sent in the User-Agent (or set OMD_PIPELINE_CONTACT).")
 @click.option("--previous", type=click.Path(path_type=Path), default=None,
               help="An earlier run (its outputs folder or partners.json; may be the --out folder) to compare "
                    "with: adds changes_since_previous.json, a changes sheet and a changes section in the report.")
 @_resources_option
 @_with_verbosity
 def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: int, no_cache: bool, cache_dir: Path,
-        source_names: tuple[str, ...], captures: Path, offline: bool, previous: Path | None, resources: Path | None,
-        verbose: bool, quiet: bool) -> None:
+        source_names: tuple[str, ...], captures: Path, offline: bool, contact: str | None, previous: Path | None,
+        resources: Path | None, verbose: bool, quiet: bool) -> None:
     """Run the pipeline on INPUT files, folders or URLs (default: corpus/).
 
     A folder is searched for .txt, .html, .htm and .md pages, .pdf reports and .warc/.warc.gz web
@@ -177,7 +179,7 @@ def run(inputs: tuple[str, ...], out_dir: Path, formats: str | None, workers: in
         raise click.BadParameter(f"{exc.problem}; {exc.hint}", param_hint="--formats") from None
     names = _source_names(source_names, inputs)
     try:
-        pipeline = api.Pipeline(api.Config.load(resources), captures, offline)
+        pipeline = api.Pipeline(api.Config.load(resources), captures, offline, contact)
         if previous is not None:
             api.check_previous(previous)  # said before any page is read or fetched
         pages = pipeline.read(inputs or ("corpus",), names)

@@ -41,6 +41,12 @@ from .captures import body as capture_body
 ROBOTS_AGENT = "omd-pipeline"  # the name robots.txt rules address this tool by
 # (A placeholder contact: a deployment names its own, so that a site's webmaster can reach its users.)
 USER_AGENT = f"{ROBOTS_AGENT}/{__version__} (+https://example.org/omd-partners-pipeline; contact: data@example.org)"
+
+
+def user_agent(contact: str | None = None) -> str:
+    """The User-Agent naming the tool, its version and whom a site can reach (``--contact``: an e-mail
+    address or a URL); without one, the placeholder contact of ``USER_AGENT``."""
+    return f"{ROBOTS_AGENT}/{__version__} (+{contact.strip()})" if contact and contact.strip() else USER_AGENT
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/markdown;q=0.9,text/plain;q=0.8,*/*;q=0.1"
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: at least 500 KiB of a robots.txt is read
 REDIRECTS = (301, 302, 303, 307, 308)

@@ -4,6 +4,7 @@ fails."""
 
 import gzip
 import io
+import os
 import re
 import socket
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_cli
 from pytest_httpserver import HTTPServer
 from warcio.archiveiterator import ArchiveIterator
 from werkzeug import Response
@@ -450,3 +452,16 @@ def test_the_page_read_is_the_one_the_reading_stage_reads_from_a_file(server, tm
     (saved,), _ = read_documents([RawPage("page.html", PAGE.encode())], config.resources)
     assert [(s.heading, s.text) for s in fetched.sections] == [(s.heading, s.text) for s in saved.sections]
     assert (fetched.source, fetched.path, fetched.captured) == (page.source, page.path, page.captured)
+
+
+# Review of issue 15: the User-Agent's contact was a placeholder that only an edit of the code changed.
+@pytest.mark.parametrize(("args", "env", "agent"), [
+    (["--contact", "veille@douane.example"], {}, "omd-pipeline/0.1.0 (+veille@douane.example)"),
+    ([], {"OMD_PIPELINE_CONTACT": "https://douane.example/veille"}, "omd-pipeline/0.1.0 (+https://douane.example/veille)"),
+])
+def test_the_user_agent_names_whom_the_site_can_reach(server, tmp_path, args, env, agent):
+    server.expect_request("/page").respond_with_data(PAGE.encode(), content_type=HTML)
+    result = run_cli("run", server.url_for("/page"), "--out", tmp_path / "out", "--captures", tmp_path / "c", *args,
+                     cache_dir=tmp_path / "cache", env={**os.environ, **env})
+    assert result.returncode == 0, result.stderr
+    assert page_requests(server)[0].headers["User-Agent"] == agent
